@@ -1,0 +1,115 @@
+/**
+ * The IAM policy documents of Whimsy Space: the single source of truth for who may touch what.
+ * The CDK stack attaches them in production; the local cloud's gateway evaluates these very
+ * documents on every request. Change a rule here and both follow.
+ *
+ * The shape is AWS's documented pattern for identity-pool home folders:
+ * https://docs.aws.amazon.com/cognito/latest/developerguide/iam-roles.html
+ */
+import type { PolicyDocument } from './policy-types.js'
+
+export type { ConditionBlock, OneOrMore, PolicyDocument, PolicyStatement, Principal } from './policy-types.js'
+
+/** The policy variable IAM replaces with the caller's identityId (`region:uuid`). */
+export const IDENTITY_SUB = '${cognito-identity.amazonaws.com:sub}'
+
+export interface StorageNames {
+  /** S3 bucket holding every user's folder. */
+  bucketName: string
+  /** ARN of the DynamoDB table whose partition key is the identityId. */
+  tableArn: string
+}
+
+/** Object actions a user may perform inside their own prefix. */
+export const USER_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:PutObject',
+  's3:DeleteObject',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+] as const
+
+/**
+ * Item actions on the user's own partition. Scan and PartiQL are deliberately absent: a Scan
+ * has no leading key, and `ForAllValues` over an empty set is true, so allowing Scan would
+ * let a user read every partition.
+ */
+export const USER_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+] as const
+
+/** The identity policy of the identity pool's authenticated role. */
+export function authenticatedRolePolicy({ bucketName, tableArn }: StorageNames): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'OwnObjects',
+        Effect: 'Allow',
+        Action: [...USER_OBJECT_ACTIONS],
+        Resource: `arn:aws:s3:::${bucketName}/${IDENTITY_SUB}/*`,
+      },
+      {
+        // Listing is a bucket-level action, so the prefix condition is what keeps users apart.
+        // Never "" and never the id without its slash: `us-east-1:abc` is a prefix of
+        // `us-east-1:abcd…`'s keys too.
+        Sid: 'ListOwnPrefix',
+        Effect: 'Allow',
+        Action: 's3:ListBucket',
+        Resource: `arn:aws:s3:::${bucketName}`,
+        Condition: { StringLike: { 's3:prefix': [`${IDENTITY_SUB}/`, `${IDENTITY_SUB}/*`] } },
+      },
+      {
+        Sid: 'OwnPartition',
+        Effect: 'Allow',
+        Action: [...USER_ITEM_ACTIONS],
+        Resource: tableArn,
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDENTITY_SUB] } },
+      },
+    ],
+  }
+}
+
+/** The bucket policy: anyone may read objects under `<identityId>/public/`, and nothing else. */
+export function publicReadBucketPolicy({ bucketName }: Pick<StorageNames, 'bucketName'>): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'PublicFolders',
+        Effect: 'Allow',
+        Principal: '*',
+        Action: 's3:GetObject',
+        Resource: `arn:aws:s3:::${bucketName}/*/public/*`,
+      },
+    ],
+  }
+}
+
+/**
+ * Trust policy of the authenticated role: only identities of this pool, and only once signed in
+ * (`amr` = authenticated). There is no unauthenticated role.
+ */
+export function authenticatedRoleTrustPolicy({ identityPoolId }: { identityPoolId: string }): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Effect: 'Allow',
+        Principal: { Federated: 'cognito-identity.amazonaws.com' },
+        Action: 'sts:AssumeRoleWithWebIdentity',
+        Condition: {
+          StringEquals: { 'cognito-identity.amazonaws.com:aud': identityPoolId },
+          'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
+        },
+      },
+    ],
+  }
+}

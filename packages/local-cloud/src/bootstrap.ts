@@ -1,0 +1,119 @@
+/**
+ * Creates, on first start, what production's stack would: the user pool and its app client,
+ * the bucket and the table. Later starts find them and change nothing.
+ */
+import {
+  CognitoIdentityProviderClient,
+  CreateUserPoolClientCommand,
+  CreateUserPoolCommand,
+  DescribeUserPoolCommand,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-cognito-identity-provider'
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException as TableNotFound } from '@aws-sdk/client-dynamodb'
+import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3'
+import type { PasswordPolicy } from '@whimsy/sdk/config'
+import type { LocalCloudState } from './state.js'
+
+/** Emulators take any key; these never leave the local cloud's own process. */
+const EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+
+export const PASSWORD_POLICY: PasswordPolicy = {
+  minimumLength: 8,
+  requireLowercase: true,
+  requireUppercase: false,
+  requireNumbers: true,
+  requireSymbols: false,
+}
+
+export interface BootstrapInput {
+  region: string
+  bucket: string
+  table: string
+  emulators: { s3: string; dynamodb: string; cognito: string }
+  state: LocalCloudState
+}
+
+export async function ensureUserPool({ region, emulators, state }: BootstrapInput): Promise<{ userPoolId: string; userPoolClientId: string }> {
+  const client = new CognitoIdentityProviderClient({ region, endpoint: emulators.cognito, credentials: EMULATOR_CREDENTIALS })
+  try {
+    if (state.userPoolId && state.userPoolClientId) {
+      try {
+        await client.send(new DescribeUserPoolCommand({ UserPoolId: state.userPoolId }))
+        return { userPoolId: state.userPoolId, userPoolClientId: state.userPoolClientId }
+      } catch (e) {
+        if (!(e instanceof ResourceNotFoundException)) throw e
+      }
+    }
+    const pool = await client.send(
+      new CreateUserPoolCommand({
+        PoolName: 'whimsy-local',
+        AutoVerifiedAttributes: ['email'],
+        UsernameConfiguration: { CaseSensitive: false },
+        Policies: {
+          PasswordPolicy: {
+            MinimumLength: PASSWORD_POLICY.minimumLength,
+            RequireLowercase: PASSWORD_POLICY.requireLowercase,
+            RequireUppercase: PASSWORD_POLICY.requireUppercase,
+            RequireNumbers: PASSWORD_POLICY.requireNumbers,
+            RequireSymbols: PASSWORD_POLICY.requireSymbols,
+          },
+        },
+      }),
+    )
+    const userPoolId = pool.UserPool?.Id as string
+    const app = await client.send(
+      new CreateUserPoolClientCommand({
+        UserPoolId: userPoolId,
+        ClientName: 'whimsy-web',
+        ExplicitAuthFlows: ['ALLOW_USER_SRP_AUTH', 'ALLOW_USER_PASSWORD_AUTH', 'ALLOW_REFRESH_TOKEN_AUTH'],
+      }),
+    )
+    return { userPoolId, userPoolClientId: app.UserPoolClient?.ClientId as string }
+  } finally {
+    client.destroy()
+  }
+}
+
+export async function ensureBucket({ region, bucket, emulators }: BootstrapInput): Promise<void> {
+  const s3 = new S3Client({ region, endpoint: emulators.s3, forcePathStyle: true, credentials: EMULATOR_CREDENTIALS })
+  try {
+    await s3.send(new HeadBucketCommand({ Bucket: bucket }))
+  } catch {
+    await s3.send(new CreateBucketCommand({ Bucket: bucket }))
+  } finally {
+    s3.destroy()
+  }
+}
+
+/** The key-value table: partition key `identityId`, sort key `key`, as in production. */
+export async function ensureTable({ region, table, emulators }: BootstrapInput): Promise<{ partitionKey: string }> {
+  const ddb = new DynamoDBClient({ region, endpoint: emulators.dynamodb, credentials: EMULATOR_CREDENTIALS })
+  try {
+    let description
+    try {
+      description = (await ddb.send(new DescribeTableCommand({ TableName: table }))).Table
+    } catch (e) {
+      if (!(e instanceof TableNotFound)) throw e
+      description = (
+        await ddb.send(
+          new CreateTableCommand({
+            TableName: table,
+            BillingMode: 'PAY_PER_REQUEST',
+            AttributeDefinitions: [
+              { AttributeName: 'identityId', AttributeType: 'S' },
+              { AttributeName: 'key', AttributeType: 'S' },
+            ],
+            KeySchema: [
+              { AttributeName: 'identityId', KeyType: 'HASH' },
+              { AttributeName: 'key', KeyType: 'RANGE' },
+            ],
+          }),
+        )
+      ).TableDescription
+    }
+    const hash = description?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName
+    return { partitionKey: hash ?? 'identityId' }
+  } finally {
+    ddb.destroy()
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * `npm start`: runs the local cloud in the foreground until Ctrl-C.
+ *   --reset            start with an empty data directory
+ *   --port <n>         app on n, API on n+1 (default 4300)
+ *   --data-dir <path>  where data lives (default .whimsy at the repository root)
+ */
+import { parseArgs } from 'node:util'
+import { startLocalCloud } from './local-cloud.js'
+import { PortInUseError } from './ports.js'
+
+const DEFAULT_PORT = 4300
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      reset: { type: 'boolean', default: false },
+      port: { type: 'string', default: String(DEFAULT_PORT) },
+      'data-dir': { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  if (values.help) {
+    console.log('Usage: npm start -- [--reset] [--port 4300] [--data-dir .whimsy]')
+    return
+  }
+  const port = Number(values.port)
+  if (!Number.isInteger(port) || port < 1 || port > 65534) throw new Error(`--port must be a port number, not ${values.port}`)
+  const started = Date.now()
+  console.log(values.reset ? 'Starting Whimsy Space from an empty data directory…' : 'Starting Whimsy Space…')
+  const cloud = await startLocalCloud({
+    dataDir: values['data-dir'] ?? process.env.WHIMSY_DATA_DIR ?? '.whimsy',
+    reset: values.reset,
+    appPort: port,
+    apiPort: port + 1,
+    log: (line) => console.log(line),
+  })
+  const rows: [string, string][] = [
+    ['App', cloud.urls.app],
+    ['API (S3, DynamoDB, Cognito)', cloud.urls.api],
+    ['SDK configuration', cloud.urls.config],
+    ['Mailbox (sign-up codes)', cloud.urls.mailbox],
+    ['Data directory', cloud.dataDir],
+  ]
+  const width = Math.max(...rows.map(([k]) => k.length))
+  console.log(`\nWhimsy Space is running (ready in ${((Date.now() - started) / 1000).toFixed(1)} s):\n`)
+  for (const [k, v] of rows) console.log(`  ${k.padEnd(width)}  ${v}`)
+  console.log('\nConfirmation codes are printed here as they are sent. Press Ctrl-C to stop.\n')
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    console.log(`\n${signal}: stopping…`)
+    await cloud.stop()
+    console.log('Stopped.')
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof PortInUseError) console.error(`\nCannot start: ${e.message}`)
+  else console.error('\nCannot start Whimsy Space:', e instanceof Error ? e.message : e)
+  process.exit(1)
+})

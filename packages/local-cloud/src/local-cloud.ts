@@ -1,0 +1,175 @@
+/**
+ * Starts the whole of Whimsy Space on 127.0.0.1: the emulators, the authorization gateway, the
+ * identity pool, the mailbox and the app. Used by `npm start` and, on free ports with a
+ * throw-away data directory, by every test suite.
+ */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { join, resolve } from 'node:path'
+import { authenticatedRolePolicy, publicReadBucketPolicy } from '@whimsy/infra/policies'
+import type { WhimsyConfig } from '@whimsy/sdk/config'
+import type { AdminKey } from './authenticate.js'
+import { ensureBucket, ensureTable, ensureUserPool, PASSWORD_POLICY } from './bootstrap.js'
+import { CredentialMint } from './credentials.js'
+import { type Emulator, startEmulator } from './emulators/emulators.js'
+import { createGatewayHandler } from './gateway.js'
+import { createIdTokenVerifier } from './id-token-verifier.js'
+import { IdentityPool } from './identity-pool.js'
+import { Mailbox } from './mailbox.js'
+import { createPlaceholderApp } from './placeholder-app.js'
+import { PortInUseError } from './ports.js'
+import { loadState, saveState } from './state.js'
+
+export interface LocalCloudOptions {
+  /** Where all data lives. Default `.whimsy` in the current directory. */
+  dataDir?: string
+  /** Start from nothing: delete the data directory first. */
+  reset?: boolean
+  /** Port of the app (Briefcase); 0 picks a free one. The API uses `apiPort`. */
+  appPort?: number
+  /** Port of the AWS-compatible API (the gateway); 0 picks a free one. */
+  apiPort?: number
+  /** Lifetime of identity-pool credentials; AWS's is 3600. Tests shorten it. */
+  credentialLifetimeSeconds?: number
+  /** Where progress lines and mailbox codes go. Default: nowhere. */
+  log?: (line: string) => void
+}
+
+export interface LocalCloud {
+  /** The configuration object the SDK takes, for this instance. */
+  config: WhimsyConfig
+  urls: { app: string; api: string; config: string; mailbox: string }
+  dataDir: string
+  /** Account-owner credentials: bypass the user policies, as the AWS account root would. */
+  admin: AdminKey
+  mailbox: Mailbox
+  /** Process ids of the emulator children. */
+  pids: Record<Emulator['kind'], number>
+  /** Derives the identityId the identity pool gives a user-pool `sub`. */
+  identityIdFor(sub: string): string
+  stop(): Promise<void>
+}
+
+export const REGION = 'us-east-1'
+export const ACCOUNT_ID = '000000000000'
+const BUCKET = 'whimsy-local'
+const TABLE = 'whimsy-local-data'
+const HOST = '127.0.0.1'
+
+export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
+  const log = options.log ?? (() => {})
+  const dataDir = resolve(options.dataDir ?? '.whimsy')
+  if (options.reset) rmSync(dataDir, { recursive: true, force: true })
+  mkdirSync(dataDir, { recursive: true })
+  const state = loadState(dataDir, REGION)
+
+  // Claim the public ports first: a port in use fails in milliseconds, before any child starts.
+  const api = await listen(createServer(), options.apiPort ?? 0, 'API')
+  let app: Server | undefined
+  const emulators: Emulator[] = []
+  try {
+    app = await listen(createServer(), options.appPort ?? 0, 'app')
+    const mailbox = new Mailbox(log)
+    const logDir = join(dataDir, 'logs')
+    const started = await Promise.all([
+      startEmulator({ kind: 's3', dataDir: join(dataDir, 's3'), logDir }),
+      startEmulator({ kind: 'dynamodb', dataDir: join(dataDir, 'dynamodb'), logDir }),
+      startEmulator({ kind: 'cognito', dataDir: join(dataDir, 'cognito'), logDir, onMessage: (m) => mailbox.deliver(m) }),
+    ])
+    emulators.push(...started)
+    const [s3, dynamodb, cognito] = started as [Emulator, Emulator, Emulator]
+    const upstreams = { s3: s3.url, dynamodb: dynamodb.url, cognito: cognito.url }
+
+    const input = { region: REGION, bucket: BUCKET, table: TABLE, emulators: upstreams, state }
+    const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(input), ensureTable(input)])
+    if (pool.userPoolId !== state.userPoolId || pool.userPoolClientId !== state.userPoolClientId) {
+      Object.assign(state, pool)
+      saveState(dataDir, state)
+    }
+
+    const apiUrl = `http://${HOST}:${portOf(api)}`
+    const appUrl = `http://localhost:${portOf(app)}`
+    const config: WhimsyConfig = {
+      region: REGION,
+      userPoolId: pool.userPoolId,
+      userPoolClientId: pool.userPoolClientId,
+      identityPoolId: state.identityPoolId,
+      bucket: BUCKET,
+      table: TABLE,
+      sitesDomain: 'localhost',
+      sitesProtocol: 'http',
+      authFlow: 'USER_PASSWORD_AUTH',
+      endpoints: { cognitoIdentityProvider: apiUrl, cognitoIdentity: apiUrl, s3: apiUrl, dynamodb: apiUrl },
+      s3ForcePathStyle: true,
+      passwordPolicy: PASSWORD_POLICY,
+    }
+
+    const secret = Buffer.from(state.secret, 'hex')
+    const mint = new CredentialMint(secret)
+    const identityPool = new IdentityPool({
+      region: REGION,
+      identityPoolId: state.identityPoolId,
+      userPoolId: pool.userPoolId,
+      secret,
+      mint,
+      // cognito-local puts its own address in `iss`.
+      verifyIdToken: createIdTokenVerifier({ issuer: `${cognito.url}/${pool.userPoolId}`, clientId: pool.userPoolClientId }),
+      credentialLifetimeSeconds: options.credentialLifetimeSeconds ?? 3600,
+    })
+    const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLE}`
+    const gateway = createGatewayHandler({
+      config,
+      accountId: ACCOUNT_ID,
+      upstreams,
+      mint,
+      admin: state.admin,
+      identityPool,
+      mailbox,
+      policies: {
+        authenticatedRole: authenticatedRolePolicy({ bucketName: BUCKET, tableArn }),
+        bucket: publicReadBucketPolicy({ bucketName: BUCKET }),
+      },
+      tables: (name) => (name === TABLE ? { arn: tableArn, partitionKey: table.partitionKey } : undefined),
+    })
+    api.on('request', gateway)
+    app.on('request', createPlaceholderApp({ config, apiUrl }))
+
+    writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
+
+    const servers = [api, app]
+    return {
+      config,
+      urls: { app: appUrl, api: apiUrl, config: `${apiUrl}/_whimsy/config.json`, mailbox: `${apiUrl}/_whimsy/mailbox` },
+      dataDir,
+      admin: state.admin,
+      mailbox,
+      pids: Object.fromEntries(emulators.map((e) => [e.kind, e.pid])) as LocalCloud['pids'],
+      identityIdFor: (sub) => identityPool.identityIdFor(sub),
+      async stop() {
+        await Promise.all([...servers.map(close), ...emulators.map((e) => e.stop())])
+      },
+    }
+  } catch (e) {
+    await Promise.all([close(api), app ? close(app) : undefined, ...emulators.map((x) => x.stop())])
+    throw e
+  }
+}
+
+function listen(server: Server, port: number, purpose: string): Promise<Server> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) => reject(e.code === 'EADDRINUSE' ? new PortInUseError(port, purpose) : e))
+    server.listen(port, HOST, () => resolvePromise(server))
+  })
+}
+
+function portOf(server: Server): number {
+  const address = server.address()
+  return typeof address === 'object' && address ? address.port : 0
+}
+
+function close(server: Server): Promise<void> {
+  return new Promise((resolvePromise) => {
+    server.closeAllConnections()
+    server.close(() => resolvePromise())
+  })
+}

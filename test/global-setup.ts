@@ -1,0 +1,21 @@
+/**
+ * Starts one local cloud for the whole test run, on free ports with a throw-away data
+ * directory, and hands its details to every test file through `inject('cloud')`.
+ */
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { startLocalCloud } from '@whimsy/local-cloud'
+import type { TestProject } from 'vitest/node'
+import type { CloudInfo } from './cloud-info.js'
+
+export default async function setup(project: TestProject) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-test-'))
+  const cloud = await startLocalCloud({ dataDir })
+  const info: CloudInfo = { config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }
+  project.provide('cloud', info)
+  return async () => {
+    await cloud.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+}
