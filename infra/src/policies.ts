@@ -77,8 +77,15 @@ export function authenticatedRolePolicy({ bucketName, tableArn }: StorageNames):
   }
 }
 
-/** The bucket policy: anyone may read objects under `<identityId>/public/`, and nothing else. */
-export function publicReadBucketPolicy({ bucketName }: Pick<StorageNames, 'bucketName'>): PolicyDocument {
+/**
+ * The bucket policy: anyone may read objects under `<identityId>/public/`, and nothing else.
+ *
+ * Not a leading `*` before `/public/*`: IAM's `*` spans slashes, so that pattern would also publish a private
+ * sub-folder that happens to be named `public` (`<id>/notes/public/diary.txt`). Identity ids
+ * are `<region>:<36-character uuid>`, so a pattern of that exact length pins `public` to the
+ * second segment.
+ */
+export function publicReadBucketPolicy({ bucketName, region }: { bucketName: string; region: string }): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -87,10 +94,15 @@ export function publicReadBucketPolicy({ bucketName }: Pick<StorageNames, 'bucke
         Effect: 'Allow',
         Principal: '*',
         Action: 's3:GetObject',
-        Resource: `arn:aws:s3:::${bucketName}/*/public/*`,
+        Resource: `arn:aws:s3:::${bucketName}/${publicFolderPattern(region)}`,
       },
     ],
   }
+}
+
+/** `us-east-1:????????-????-????-????-????????????/public/*` */
+export function publicFolderPattern(region: string): string {
+  return `${region}:????????-????-????-????-????????????/public/*`
 }
 
 /**

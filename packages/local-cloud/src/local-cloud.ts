@@ -127,7 +127,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       mailbox,
       policies: {
         authenticatedRole: authenticatedRolePolicy({ bucketName: BUCKET, tableArn }),
-        bucket: publicReadBucketPolicy({ bucketName: BUCKET }),
+        bucket: publicReadBucketPolicy({ bucketName: BUCKET, region: REGION }),
       },
       tables: (name) => (name === TABLE ? { arn: tableArn, partitionKey: table.partitionKey } : undefined),
     })
