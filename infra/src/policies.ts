@@ -21,13 +21,7 @@ export interface StorageNames {
 }
 
 /** Object actions a user may perform inside their own prefix. */
-export const USER_OBJECT_ACTIONS = [
-  's3:GetObject',
-  's3:PutObject',
-  's3:DeleteObject',
-  's3:AbortMultipartUpload',
-  's3:ListMultipartUploadParts',
-] as const
+export const USER_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const
 
 /**
  * Item actions on the user's own partition. Scan and PartiQL are deliberately absent: a Scan

@@ -9,7 +9,13 @@ import {
   DescribeUserPoolCommand,
   ResourceNotFoundException,
 } from '@aws-sdk/client-cognito-identity-provider'
-import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, ResourceNotFoundException as TableNotFound } from '@aws-sdk/client-dynamodb'
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  type TableDescription,
+  ResourceNotFoundException as TableNotFound,
+} from '@aws-sdk/client-dynamodb'
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import type { PasswordPolicy } from '@whimsy/sdk/config'
 import type { LocalCloudState } from './state.js'
@@ -89,7 +95,7 @@ export async function ensureBucket({ region, bucket, emulators }: BootstrapInput
 export async function ensureTable({ region, table, emulators }: BootstrapInput): Promise<{ partitionKey: string }> {
   const ddb = new DynamoDBClient({ region, endpoint: emulators.dynamodb, credentials: EMULATOR_CREDENTIALS })
   try {
-    let description
+    let description: TableDescription | undefined
     try {
       description = (await ddb.send(new DescribeTableCommand({ TableName: table }))).Table
     } catch (e) {

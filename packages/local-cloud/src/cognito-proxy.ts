@@ -79,8 +79,7 @@ function correctError(operation: string, text: string): string {
   if (operation !== 'InitiateAuth' && operation !== 'RespondToAuthChallenge') return text
   try {
     const body = JSON.parse(text) as { __type?: string }
-    if (body.__type === 'InvalidPasswordException')
-      return JSON.stringify({ __type: 'NotAuthorizedException', message: 'Incorrect username or password.' })
+    if (body.__type === 'InvalidPasswordException') return JSON.stringify({ __type: 'NotAuthorizedException', message: 'Incorrect username or password.' })
   } catch {
     // not JSON: pass through
   }

@@ -55,8 +55,7 @@ export class CredentialMint {
     if (expected.length !== given.length || !timingSafeEqual(expected, given))
       return { ok: false, code: 'InvalidToken', message: 'The provided token is malformed or otherwise invalid.' }
     const claims = JSON.parse(Buffer.from(payload, 'base64url').toString()) as CredentialClaims & { akid: string }
-    if (claims.akid !== accessKeyId)
-      return { ok: false, code: 'InvalidToken', message: 'The security token does not belong to this access key.' }
+    if (claims.akid !== accessKeyId) return { ok: false, code: 'InvalidToken', message: 'The security token does not belong to this access key.' }
     if (now >= claims.exp) return { ok: false, code: 'ExpiredToken', message: 'The provided token has expired.' }
     return { ok: true, claims: { identityId: claims.identityId, exp: claims.exp } }
   }

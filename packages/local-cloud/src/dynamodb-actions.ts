@@ -50,12 +50,20 @@ export function dynamoDbAuthorizations(
     }
     case 'BatchGetItem':
       return Object.entries((body.RequestItems ?? {}) as Record<string, { Keys?: unknown[] }>).map(([table, req]) =>
-        one('BatchGetItem', table, (req.Keys ?? []).map((k) => keyOf(table, k))),
+        one(
+          'BatchGetItem',
+          table,
+          (req.Keys ?? []).map((k) => keyOf(table, k)),
+        ),
       )
     case 'BatchWriteItem':
       return Object.entries((body.RequestItems ?? {}) as Record<string, { PutRequest?: { Item?: unknown }; DeleteRequest?: { Key?: unknown } }[]>).map(
         ([table, requests]) =>
-          one('BatchWriteItem', table, requests.map((r) => keyOf(table, r.PutRequest?.Item ?? r.DeleteRequest?.Key))),
+          one(
+            'BatchWriteItem',
+            table,
+            requests.map((r) => keyOf(table, r.PutRequest?.Item ?? r.DeleteRequest?.Key)),
+          ),
       )
     case 'TransactWriteItems':
     case 'TransactGetItems': {

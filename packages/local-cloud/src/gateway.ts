@@ -8,10 +8,10 @@ import type { PolicyDocument } from '@whimsy/infra/policies'
 import type { WhimsyConfig } from '@whimsy/sdk/config'
 import { type AdminKey, authenticate, type Principal } from './authenticate.js'
 import { sendJsonError, sendS3Error } from './aws-errors.js'
-import { handleCognito, type CognitoProxyContext } from './cognito-proxy.js'
+import { type CognitoProxyContext, handleCognito } from './cognito-proxy.js'
 import type { CredentialMint } from './credentials.js'
-import { handleDynamoDb } from './dynamodb-proxy.js'
 import type { TableLookup } from './dynamodb-actions.js'
+import { handleDynamoDb } from './dynamodb-proxy.js'
 import { type AuthorizationRequest, type Caller, evaluate } from './iam/evaluate.js'
 import type { IdentityPool } from './identity-pool.js'
 import { KeyLock } from './key-lock.js'
@@ -131,13 +131,18 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
   }
 
   function serveLocal(url: URL, res: ServerResponse): void {
-    if (url.pathname === '/_whimsy/config.json') return sendJson(res, config)
-    if (url.pathname === '/_whimsy/mailbox') {
-      const username = url.searchParams.get('username') ?? undefined
-      const destination = url.searchParams.get('email') ?? undefined
-      return sendJson(res, { messages: options.mailbox.list({ username, destination }) })
+    const username = url.searchParams.get('username') ?? undefined
+    const destination = url.searchParams.get('email') ?? undefined
+    const routes: Record<string, () => unknown> = {
+      '/_whimsy/config.json': () => config,
+      '/_whimsy/mailbox': () => ({ messages: options.mailbox.list({ username, destination }) }),
+      '/_whimsy/health': () => ({ ok: true }),
     }
-    if (url.pathname === '/_whimsy/health') return sendJson(res, { ok: true })
+    const route = routes[url.pathname]
+    if (route) {
+      sendJson(res, route())
+      return
+    }
     res.writeHead(404, { 'content-type': 'text/plain' })
     res.end('Not found\n')
   }
@@ -154,7 +159,10 @@ function applyCors(req: IncomingMessage, res: ServerResponse): void {
   if (!origin) return
   res.setHeader('access-control-allow-origin', origin)
   res.setHeader('vary', 'Origin')
-  res.setHeader('access-control-expose-headers', 'ETag, x-amz-request-id, x-amz-version-id, x-amz-meta-*, x-amzn-requestid, x-amzn-errortype, Content-Length, Content-Range, Last-Modified')
+  res.setHeader(
+    'access-control-expose-headers',
+    'ETag, x-amz-request-id, x-amz-version-id, x-amz-meta-*, x-amzn-requestid, x-amzn-errortype, Content-Length, Content-Range, Last-Modified',
+  )
   if (req.method === 'OPTIONS') {
     res.setHeader('access-control-allow-methods', 'GET, HEAD, PUT, POST, DELETE')
     res.setHeader('access-control-allow-headers', String(req.headers['access-control-request-headers'] ?? '*'))

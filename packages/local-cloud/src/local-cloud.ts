@@ -43,6 +43,8 @@ export interface LocalCloud {
   /** Account-owner credentials: bypass the user policies, as the AWS account root would. */
   admin: AdminKey
   mailbox: Mailbox
+  /** The emulators' own endpoints: never given to clients; for benchmarks and debugging. */
+  emulatorUrls: { s3: string; dynamodb: string; cognito: string }
   /** Process ids of the emulator children. */
   pids: Record<Emulator['kind'], number>
   /** Derives the identityId the identity pool gives a user-pool `sub`. */
@@ -143,6 +145,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       dataDir,
       admin: state.admin,
       mailbox,
+      emulatorUrls: upstreams,
       pids: Object.fromEntries(emulators.map((e) => [e.kind, e.pid])) as LocalCloud['pids'],
       identityIdFor: (sub) => identityPool.identityIdFor(sub),
       async stop() {

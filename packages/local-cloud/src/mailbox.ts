@@ -29,9 +29,7 @@ export class Mailbox {
 
   /** Newest last. `username` or `destination` (e-mail) narrows the list. */
   list(filter: { username?: string; destination?: string } = {}): Mail[] {
-    return this.messages.filter(
-      (m) => (!filter.username || m.username === filter.username) && (!filter.destination || m.destination === filter.destination),
-    )
+    return this.messages.filter((m) => (!filter.username || m.username === filter.username) && (!filter.destination || m.destination === filter.destination))
   }
 
   /** The newest mail for a user, waiting for it to arrive if none is there yet. */

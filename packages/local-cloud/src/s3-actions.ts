@@ -97,7 +97,18 @@ function bucketAuthorization(method: string, bucket: string, query: URLSearchPar
   return { action: `s3:${method}Bucket`, resource }
 }
 
-const LIST_PARAMS = new Set(['list-type', 'prefix', 'delimiter', 'max-keys', 'continuation-token', 'start-after', 'marker', 'encoding-type', 'fetch-owner', 'x-id'])
+const LIST_PARAMS = new Set([
+  'list-type',
+  'prefix',
+  'delimiter',
+  'max-keys',
+  'continuation-token',
+  'start-after',
+  'marker',
+  'encoding-type',
+  'fetch-owner',
+  'x-id',
+])
 
 function firstSubresource(query: URLSearchParams): string | undefined {
   for (const k of query.keys()) if (!LIST_PARAMS.has(k)) return k

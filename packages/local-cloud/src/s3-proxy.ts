@@ -64,13 +64,11 @@ export async function handleS3(ctx: S3ProxyContext, req: IncomingRequest, res: S
     // Production buckets have ACLs disabled (BucketOwnerEnforced); the policy is the only access rule.
     return sendS3Error(res, 'AccessControlListNotSupported', 'The bucket does not allow ACLs')
 
-  if (req.method === 'POST' && bucket !== undefined && key === undefined && query.has('delete'))
-    return deleteObjects(ctx, req, res, principal, bucket)
+  if (req.method === 'POST' && bucket !== undefined && key === undefined && query.has('delete')) return deleteObjects(ctx, req, res, principal, bucket)
 
-  if (!ctx.authorize(principal, s3Authorizations(req.method, target, query, req.headers)))
-    return sendS3Error(res, 'AccessDenied', 'Access Denied', req.rawPath)
+  if (!ctx.authorize(principal, s3Authorizations(req.method, target, query, req.headers))) return sendS3Error(res, 'AccessDenied', 'Access Denied', req.rawPath)
 
-  let body = Buffer.from(req.body)
+  let body: Buffer = Buffer.from(req.body)
   const integrityHeaders: Record<string, string | undefined> = { ...req.headers }
   if (isAwsChunked(req.headers)) {
     try {
@@ -118,7 +116,8 @@ export async function handleS3(ctx: S3ProxyContext, req: IncomingRequest, res: S
       }
       if (ifMatch !== undefined) {
         if (current === undefined) return sendS3Error(res, 'NoSuchKey', 'The specified key does not exist.', req.rawPath)
-        if (!etagMatches(ifMatch, current)) return sendS3Error(res, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', req.rawPath)
+        if (!etagMatches(ifMatch, current))
+          return sendS3Error(res, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', req.rawPath)
       }
     }
     await forward()
@@ -138,7 +137,11 @@ function forwardedHeaders(headers: Readonly<Record<string, string | undefined>>)
   for (const [name, value] of Object.entries(headers)) {
     if (value === undefined || DROPPED_REQUEST_HEADERS.has(name) || name.startsWith('x-amz-checksum-')) continue
     if (name === 'content-encoding') {
-      const rest = value.split(',').map((s) => s.trim()).filter((s) => s && s !== 'aws-chunked').join(', ')
+      const rest = value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s && s !== 'aws-chunked')
+        .join(', ')
       if (rest) out[name] = rest
       continue
     }
@@ -165,7 +168,11 @@ function etagMatches(condition: string, etag: string): boolean {
   return condition.split(',').some((c) => c.trim() === '*' || norm(c) === norm(etag))
 }
 
-const xmlParser = new XMLParser({ ignoreAttributes: true, parseTagValue: false, isArray: (name) => name === 'Object' || name === 'Deleted' || name === 'Error' })
+const xmlParser = new XMLParser({
+  ignoreAttributes: true,
+  parseTagValue: false,
+  isArray: (name) => name === 'Object' || name === 'Deleted' || name === 'Error',
+})
 const xmlBuilder = new XMLBuilder({ ignoreAttributes: true })
 
 /**

@@ -45,15 +45,7 @@ export class SignatureError extends Error {
   }
 }
 
-const PRESIGN_PARAMS = [
-  'X-Amz-Algorithm',
-  'X-Amz-Credential',
-  'X-Amz-Date',
-  'X-Amz-Expires',
-  'X-Amz-SignedHeaders',
-  'X-Amz-Signature',
-  'X-Amz-Security-Token',
-]
+const PRESIGN_PARAMS = ['X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature', 'X-Amz-Security-Token']
 
 /** AWS rejects header-signed requests whose clock is more than 15 minutes off. */
 const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000
@@ -98,14 +90,8 @@ export function parseSignature(req: IncomingRequest): SignedRequestInfo | undefi
  * Throws unless `info.signature` is what the holder of `secretAccessKey` would have produced
  * for this request. Time limits are checked too (clock skew, presigned expiry).
  */
-export async function verifySignature(
-  req: IncomingRequest,
-  info: SignedRequestInfo,
-  secretAccessKey: string,
-  now = new Date(),
-): Promise<void> {
-  if (!info.signedHeaders.includes('host'))
-    throw new SignatureError('AccessDenied', 'The host header must be signed')
+export async function verifySignature(req: IncomingRequest, info: SignedRequestInfo, secretAccessKey: string, now = new Date()): Promise<void> {
+  if (!info.signedHeaders.includes('host')) throw new SignatureError('AccessDenied', 'The host header must be signed')
   const headers: Record<string, string> = {}
   for (const name of info.signedHeaders) {
     const value = req.headers[name]
@@ -133,8 +119,7 @@ export async function verifySignature(
   })
   let expected: string | undefined
   if (info.expiresIn !== undefined) {
-    if (now.getTime() > info.signedAt.getTime() + info.expiresIn * 1000)
-      throw new SignatureError('AccessDenied', 'Request has expired')
+    if (now.getTime() > info.signedAt.getTime() + info.expiresIn * 1000) throw new SignatureError('AccessDenied', 'Request has expired')
     // Presigned S3 URLs always sign an unsigned payload.
     if (isS3) request.headers['x-amz-content-sha256'] = 'UNSIGNED-PAYLOAD'
     const presigned = await signer.presign(request, {
@@ -144,8 +129,8 @@ export async function verifySignature(
       unsignableHeaders: new Set(['x-amz-content-sha256']),
       unhoistableHeaders: new Set(['x-amz-content-sha256']),
     })
-    const list = presigned.query['X-Amz-SignedHeaders']
-    if (list === info.signedHeaders.join(';')) expected = presigned.query['X-Amz-Signature'] as string
+    const query = presigned.query ?? {}
+    if (query['X-Amz-SignedHeaders'] === info.signedHeaders.join(';')) expected = query['X-Amz-Signature'] as string
   } else {
     if (Math.abs(now.getTime() - info.signedAt.getTime()) > MAX_CLOCK_SKEW_MS)
       throw new SignatureError('RequestExpired', 'The difference between the request time and the current time is too large')
@@ -165,8 +150,7 @@ export async function verifySignature(
 
 function parseCredentialScope(credential: string) {
   const parts = credential.split('/')
-  if (parts.length !== 5 || parts[4] !== 'aws4_request' || !parts[0])
-    throw new SignatureError('IncompleteSignature', 'The credential scope is malformed')
+  if (parts.length !== 5 || parts[4] !== 'aws4_request' || !parts[0]) throw new SignatureError('IncompleteSignature', 'The credential scope is malformed')
   return { accessKeyId: parts[0], region: parts[2] as string, service: parts[3] as string }
 }
 

@@ -15,7 +15,14 @@ export function sendUpstream(baseUrl: string, req: UpstreamRequest): Promise<Inc
   const url = new URL(baseUrl)
   return new Promise((resolve, reject) => {
     const out = request(
-      { agent, host: url.hostname, port: url.port, method: req.method, path: req.path, headers: { ...req.headers, 'content-length': String(req.body?.length ?? 0) } },
+      {
+        agent,
+        host: url.hostname,
+        port: url.port,
+        method: req.method,
+        path: req.path,
+        headers: { ...req.headers, 'content-length': String(req.body?.length ?? 0) },
+      },
       resolve,
     )
     out.on('error', reject)

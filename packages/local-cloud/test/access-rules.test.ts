@@ -82,9 +82,7 @@ describe('files: each user in their own folder', () => {
 
   it('a copy needs read access to its source', async () => {
     const { CopyObjectCommand } = await import('@aws-sdk/client-s3')
-    await denied(
-      alice.s3.send(new CopyObjectCommand({ Bucket, Key: `${alice.identityId}/stolen.txt`, CopySource: `${Bucket}/${bob.identityId}/secret.txt` })),
-    )
+    await denied(alice.s3.send(new CopyObjectCommand({ Bucket, Key: `${alice.identityId}/stolen.txt`, CopySource: `${Bucket}/${bob.identityId}/secret.txt` })))
     await alice.s3.send(new CopyObjectCommand({ Bucket, Key: `${alice.identityId}/copy.html`, CopySource: `${Bucket}/${bob.identityId}/public/index.html` }))
     expect(await text(alice.s3, `${alice.identityId}/copy.html`)).toBe(`bob:${bob.identityId}/public/index.html`)
   })
@@ -107,9 +105,9 @@ describe('files: each user in their own folder', () => {
   })
 
   it('ACL headers are refused: the policy is the only access rule', async () => {
-    await expect(
-      alice.s3.send(new PutObjectCommand({ Bucket, Key: `${alice.identityId}/acl.txt`, Body: 'x', ACL: 'public-read' })),
-    ).rejects.toMatchObject({ name: 'AccessControlListNotSupported' })
+    await expect(alice.s3.send(new PutObjectCommand({ Bucket, Key: `${alice.identityId}/acl.txt`, Body: 'x', ACL: 'public-read' }))).rejects.toMatchObject({
+      name: 'AccessControlListNotSupported',
+    })
   })
 })
 
@@ -157,7 +155,12 @@ describe('key-value data: each user in their own partition', () => {
     await alice.ddb.send(new UpdateCommand({ TableName, Key, UpdateExpression: 'ADD n :one', ExpressionAttributeValues: { ':one': 1 } }))
     expect((await alice.ddb.send(new GetCommand({ TableName, Key }))).Item?.n).toBe(2)
     const q = await alice.ddb.send(
-      new QueryCommand({ TableName, KeyConditionExpression: '#id = :id', ExpressionAttributeNames: { '#id': 'identityId' }, ExpressionAttributeValues: { ':id': alice.identityId } }),
+      new QueryCommand({
+        TableName,
+        KeyConditionExpression: '#id = :id',
+        ExpressionAttributeNames: { '#id': 'identityId' },
+        ExpressionAttributeValues: { ':id': alice.identityId },
+      }),
     )
     expect(q.Items?.map((i) => i.key)).toContain('counter')
     await alice.ddb.send(new BatchWriteCommand({ RequestItems: { [TableName]: [{ PutRequest: { Item: { identityId: alice.identityId, key: 'b1' } } }] } }))
@@ -179,10 +182,7 @@ describe('key-value data: each user in their own partition', () => {
       code,
     )
     // Mixing an own key with another's is denied as a whole, as on AWS.
-    await denied(
-      alice.ddb.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: [{ identityId: alice.identityId, key: 'x' }, Key] } } })),
-      code,
-    )
+    await denied(alice.ddb.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: [{ identityId: alice.identityId, key: 'x' }, Key] } } })), code)
     await denied(alice.ddb.send(new BatchWriteCommand({ RequestItems: { [TableName]: [{ DeleteRequest: { Key } }] } })), code)
     expect((await bob.ddb.send(new GetCommand({ TableName, Key }))).Item?.theme).toBe('dark')
   })

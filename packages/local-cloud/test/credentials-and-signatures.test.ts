@@ -2,9 +2,8 @@
  * Requests that must be refused however close to valid they look: a wrong secret, a tampered
  * or expired presigned URL, expired credentials, and forged or expired ID tokens.
  */
-import { readFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { createRequire } from 'node:module'
-import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity'
@@ -24,8 +23,7 @@ beforeAll(async () => {
   await alice.s3.send(new PutObjectCommand({ Bucket, Key: `${alice.identityId}/a.txt`, Body: 'A' }))
 })
 
-const identityClient = () =>
-  new CognitoIdentityClient({ region: cloud.config.region, endpoint: cloud.config.endpoints?.cognitoIdentity })
+const identityClient = () => new CognitoIdentityClient({ region: cloud.config.region, endpoint: cloud.config.endpoints?.cognitoIdentity })
 
 describe('SigV4', () => {
   it('refuses a request signed with the wrong secret', async () => {

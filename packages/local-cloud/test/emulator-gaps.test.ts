@@ -60,7 +60,9 @@ describe('stream bodies (aws-chunked)', () => {
     for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) % 251
     const Key = `${user.identityId}/stream.bin`
     // A stream body makes the SDK send aws-chunked with a trailing CRC32 checksum.
-    await user.s3.send(new PutObjectCommand({ Bucket, Key, Body: Readable.from([bytes.subarray(0, 100_000), bytes.subarray(100_000)]), ContentLength: bytes.length }))
+    await user.s3.send(
+      new PutObjectCommand({ Bucket, Key, Body: Readable.from([bytes.subarray(0, 100_000), bytes.subarray(100_000)]), ContentLength: bytes.length }),
+    )
     expect((await user.s3.send(new HeadObjectCommand({ Bucket, Key }))).ContentLength).toBe(300_000)
     const back = Buffer.from((await (await user.s3.send(new GetObjectCommand({ Bucket, Key }))).Body?.transformToByteArray()) ?? [])
     expect(back.equals(bytes)).toBe(true)

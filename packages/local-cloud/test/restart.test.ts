@@ -3,11 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers'
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { startLocalCloud } from '@whimsy/local-cloud'
 import { afterAll, expect, it } from 'vitest'
 import { createUser, documentClient, loginsFor, s3Client, signIn } from '../../../test/users.js'
-import { fromCognitoIdentityPool } from '@aws-sdk/credential-providers'
 
 const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-restart-'))
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
@@ -34,7 +34,9 @@ it('keeps files, key-value items, accounts and identity ids across a restart', a
       clientConfig: { region: cloud.config.region, endpoint: cloud.config.endpoints?.cognitoIdentity },
     })()
     expect((credentials as { identityId?: string }).identityId).toBe(user.identityId)
-    const item = await documentClient(info(), credentials).send(new GetCommand({ TableName: cloud.config.table, Key: { identityId: user.identityId, key: 'k' } }))
+    const item = await documentClient(info(), credentials).send(
+      new GetCommand({ TableName: cloud.config.table, Key: { identityId: user.identityId, key: 'k' } }),
+    )
     expect(item.Item?.v).toBe(42)
   } finally {
     await cloud.stop()

@@ -74,9 +74,7 @@ export async function startEmulator({ kind, dataDir, logDir, onMessage }: StartE
     }
     const onExit = (code: number | null) => {
       clearTimeout(timer)
-      reject(
-        new Error(`${kind} emulator exited with code ${code} while starting (log: ${logFile}):\n${stderrTail.join('').trim()}`),
-      )
+      reject(new Error(`${kind} emulator exited with code ${code} while starting (log: ${logFile}):\n${stderrTail.join('').trim()}`))
     }
     child.on('message', onReady)
     child.once('exit', onExit)

@@ -36,12 +36,7 @@ export function conditionsHold(block: ConditionBlock | undefined, keys: ContextK
   )
 }
 
-function operatorHolds(
-  operator: string,
-  actual: string | readonly string[] | undefined,
-  expected: string[],
-  variables: Variables,
-): boolean {
+function operatorHolds(operator: string, actual: string | readonly string[] | undefined, expected: string[], variables: Variables): boolean {
   if (operator === 'Null') {
     // `Null: true` means "the key is absent".
     const absent = actual === undefined || (Array.isArray(actual) && actual.length === 0)

@@ -54,11 +54,7 @@ function statementApplies(s: PolicyStatement, request: AuthorizationRequest, var
     const bound = substitute(pattern, variables)
     return bound !== UNRESOLVED && matchesPattern(bound, request.resource)
   }
-  const resourceOk = s.Resource
-    ? anyMatch(s.Resource, resourceMatches)
-    : s.NotResource
-      ? !anyMatch(s.NotResource, resourceMatches)
-      : false
+  const resourceOk = s.Resource ? anyMatch(s.Resource, resourceMatches) : s.NotResource ? !anyMatch(s.NotResource, resourceMatches) : false
   if (!resourceOk) return false
   return conditionsHold(s.Condition, request.context ?? {}, variables)
 }
