@@ -152,7 +152,9 @@ function forwardedHeaders(headers: Readonly<Record<string, string | undefined>>)
 
 function forwardedQuery(rawQuery: string): string {
   if (!rawQuery) return ''
-  const kept = rawQuery.split('&').filter((p) => !PRESIGN_QUERY.test(decodeURIComponent(p.split('=')[0] ?? '')))
+  // Presign parameter names are plain ASCII, so the raw name is compared as is: decoding a
+  // client's malformed escape here would throw.
+  const kept = rawQuery.split('&').filter((p) => !PRESIGN_QUERY.test(p.split('=')[0] ?? ''))
   return kept.length ? `?${kept.join('&')}` : ''
 }
 
