@@ -100,6 +100,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       table: TABLE,
       sitesDomain: 'localhost',
       sitesProtocol: 'http',
+      handlesApi: `${apiUrl}/_whimsy/handles`,
       authFlow: 'USER_PASSWORD_AUTH',
       endpoints: { cognitoIdentityProvider: apiUrl, cognitoIdentity: apiUrl, s3: apiUrl, dynamodb: apiUrl },
       s3ForcePathStyle: true,

@@ -21,6 +21,11 @@ export interface WhimsyConfig {
   /** `https` in production; `http` on the local cloud. */
   sitesProtocol?: 'https' | 'http'
   /**
+   * Base URL of the handle registry's trusted claim function (a Lambda function URL in
+   * production, `<api>/_whimsy/handles` on the local cloud). See `@whimsy/sites`.
+   */
+  handlesApi: string
+  /**
    * How sign-in proves the password: SRP (AWS's default, the password never leaves the
    * browser) or the plain password flow (only the local cloud, whose emulator has no SRP).
    */
@@ -31,6 +36,12 @@ export interface WhimsyConfig {
     cognitoIdentity?: string
     s3?: string
     dynamodb?: string
+    /**
+     * Where user sites are reached when `<handle>.<sitesDomain>` does not resolve (Node on
+     * the local cloud: `*.localhost` resolves only in browsers). Requests go to this origin
+     * with the site's host in `x-forwarded-host`, which only the local edge honours.
+     */
+    sites?: string
   }
   /** Path-style S3 addressing (`endpoint/bucket/key`); needed by the local cloud. */
   s3ForcePathStyle?: boolean
