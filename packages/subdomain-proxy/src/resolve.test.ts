@@ -201,7 +201,7 @@ describe('keys and uris', () => {
   it('keyToUri encodes every segment the way S3 expects, and uriToKey undoes it', () => {
     const key = `${PREFIX}caf é/it's (1)*.txt`
     const uri = keyToUri(key)
-    expect(uri).toBe("/us-east-1%3A0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9/public/caf%20%C3%A9/it%27s%20%281%29%2A.txt")
+    expect(uri).toBe('/us-east-1%3A0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9/public/caf%20%C3%A9/it%27s%20%281%29%2A.txt')
     expect(uriToKey(uri)).toBe(key)
   })
 })
