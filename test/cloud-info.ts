@@ -6,6 +6,8 @@ export interface CloudInfo {
   urls: LocalCloud['urls']
   admin: LocalCloud['admin']
   dataDir: string
+  /** The handle registry's table (no user may read or write it). */
+  handlesTable?: string
 }
 
 declare module 'vitest' {

@@ -12,7 +12,7 @@ import type { CloudInfo } from './cloud-info.js'
 export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-test-'))
   const cloud = await startLocalCloud({ dataDir })
-  const info: CloudInfo = { config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }
+  const info: CloudInfo = { config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir, handlesTable: cloud.handlesTable }
   project.provide('cloud', info)
   return async () => {
     await cloud.stop()

@@ -123,3 +123,26 @@ export async function ensureTable({ region, table, emulators }: BootstrapInput):
     ddb.destroy()
   }
 }
+
+/**
+ * The handle registry's own table (partition key `pk`, see `@whimsy/sites`' registry). Kept
+ * apart from the data table so that no user policy can ever grant it.
+ */
+export async function ensureHandlesTable({ region, emulators }: BootstrapInput, name: string): Promise<void> {
+  const ddb = new DynamoDBClient({ region, endpoint: emulators.dynamodb, credentials: EMULATOR_CREDENTIALS })
+  try {
+    await ddb.send(new DescribeTableCommand({ TableName: name }))
+  } catch (e) {
+    if (!(e instanceof TableNotFound)) throw e
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+      }),
+    )
+  } finally {
+    ddb.destroy()
+  }
+}

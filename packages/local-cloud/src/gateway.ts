@@ -31,6 +31,8 @@ export interface GatewayOptions {
   policies: { authenticatedRole: PolicyDocument; bucket: PolicyDocument }
   tables: TableLookup
   cognitoOverrides?: CognitoProxyContext['overrides']
+  /** The handle registry's claim API at `/_whimsy/handles/…`; it answers CORS itself (app origin only). */
+  handles?: (req: IncomingMessage, res: ServerResponse) => Promise<void>
 }
 
 /** S3 allows single PUTs up to 5 GB; bodies are held in memory here, so the local cap is lower. */
@@ -70,6 +72,8 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = req.url ?? '/'
+    if (options.handles && (path === '/_whimsy/handles' || path.startsWith('/_whimsy/handles/'))) return options.handles(req, res)
     applyCors(req, res)
     if (req.method === 'OPTIONS') {
       res.writeHead(204)

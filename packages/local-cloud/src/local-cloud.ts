@@ -9,15 +9,17 @@ import { join, resolve } from 'node:path'
 import { authenticatedRolePolicy, publicReadBucketPolicy } from '@whimsy/infra/policies'
 import type { WhimsyConfig } from '@whimsy/sdk/config'
 import type { AdminKey } from './authenticate.js'
-import { ensureBucket, ensureTable, ensureUserPool, PASSWORD_POLICY } from './bootstrap.js'
+import { ensureBucket, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD_POLICY } from './bootstrap.js'
 import { CredentialMint } from './credentials.js'
 import { type Emulator, startEmulator } from './emulators/emulators.js'
 import { createGatewayHandler } from './gateway.js'
+import { createLocalHandles } from './handle-registry.js'
 import { createIdTokenVerifier } from './id-token-verifier.js'
 import { IdentityPool } from './identity-pool.js'
 import { Mailbox } from './mailbox.js'
 import { createPlaceholderApp } from './placeholder-app.js'
 import { PortInUseError } from './ports.js'
+import { createSitesEdge } from './sites-edge.js'
 import { loadState, saveState } from './state.js'
 
 export interface LocalCloudOptions {
@@ -29,6 +31,8 @@ export interface LocalCloudOptions {
   appPort?: number
   /** Port of the AWS-compatible API (the gateway); 0 picks a free one. */
   apiPort?: number
+  /** Port of the user-site edge (`http://<handle>.localhost:<port>/`); 0 picks a free one. */
+  sitesPort?: number
   /** Lifetime of identity-pool credentials; AWS's is 3600. Tests shorten it. */
   credentialLifetimeSeconds?: number
   /** Where progress lines and mailbox codes go. Default: nowhere. */
@@ -38,7 +42,10 @@ export interface LocalCloudOptions {
 export interface LocalCloud {
   /** The configuration object the SDK takes, for this instance. */
   config: WhimsyConfig
-  urls: { app: string; api: string; config: string; mailbox: string }
+  /** `sites`: the user-site edge's origin; sites themselves are `http://<handle>.<config.sitesDomain>/`. */
+  urls: { app: string; api: string; config: string; mailbox: string; sites: string }
+  /** The handle registry's table: granted to no user, read and written by the claim API only. */
+  handlesTable: string
   dataDir: string
   /** Account-owner credentials: bypass the user policies, as the AWS account root would. */
   admin: AdminKey
@@ -56,6 +63,7 @@ export const REGION = 'us-east-1'
 export const ACCOUNT_ID = '000000000000'
 const BUCKET = 'whimsy-local'
 const TABLE = 'whimsy-local-data'
+const HANDLES_TABLE = 'whimsy-local-handles'
 const HOST = '127.0.0.1'
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
@@ -68,9 +76,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   // Claim the public ports first: a port in use fails in milliseconds, before any child starts.
   const api = await listen(createServer(), options.apiPort ?? 0, 'API')
   let app: Server | undefined
+  let sites: Server | undefined
   const emulators: Emulator[] = []
   try {
     app = await listen(createServer(), options.appPort ?? 0, 'app')
+    sites = await listen(createServer(), options.sitesPort ?? 0, 'user sites')
     const mailbox = new Mailbox(log)
     const logDir = join(dataDir, 'logs')
     const started = await Promise.all([
@@ -83,7 +93,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const upstreams = { s3: s3.url, dynamodb: dynamodb.url, cognito: cognito.url }
 
     const input = { region: REGION, bucket: BUCKET, table: TABLE, emulators: upstreams, state }
-    const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(input), ensureTable(input)])
+    const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(input), ensureTable(input), ensureHandlesTable(input, HANDLES_TABLE)])
     if (pool.userPoolId !== state.userPoolId || pool.userPoolClientId !== state.userPoolClientId) {
       Object.assign(state, pool)
       saveState(dataDir, state)
@@ -91,6 +101,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const apiUrl = `http://${HOST}:${portOf(api)}`
     const appUrl = `http://localhost:${portOf(app)}`
+    const sitesUrl = `http://${HOST}:${portOf(sites)}`
     const config: WhimsyConfig = {
       region: REGION,
       userPoolId: pool.userPoolId,
@@ -98,11 +109,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       identityPoolId: state.identityPoolId,
       bucket: BUCKET,
       table: TABLE,
-      sitesDomain: 'localhost',
+      sitesDomain: `localhost:${portOf(sites)}`,
       sitesProtocol: 'http',
       handlesApi: `${apiUrl}/_whimsy/handles`,
       authFlow: 'USER_PASSWORD_AUTH',
-      endpoints: { cognitoIdentityProvider: apiUrl, cognitoIdentity: apiUrl, s3: apiUrl, dynamodb: apiUrl },
+      endpoints: { cognitoIdentityProvider: apiUrl, cognitoIdentity: apiUrl, s3: apiUrl, dynamodb: apiUrl, sites: sitesUrl },
       s3ForcePathStyle: true,
       passwordPolicy: PASSWORD_POLICY,
     }
@@ -119,6 +130,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       verifyIdToken: createIdTokenVerifier({ issuer: `${cognito.url}/${pool.userPoolId}`, clientId: pool.userPoolClientId }),
       credentialLifetimeSeconds: options.credentialLifetimeSeconds ?? 3600,
     })
+    const handles = createLocalHandles({
+      region: REGION,
+      dynamodb: dynamodb.url,
+      table: HANDLES_TABLE,
+      identityPool,
+      identityPoolId: state.identityPoolId,
+      userPoolId: pool.userPoolId,
+      verifyIdToken: createIdTokenVerifier({ issuer: `${cognito.url}/${pool.userPoolId}`, clientId: pool.userPoolClientId }),
+      allowedOrigins: [appUrl, `http://${HOST}:${portOf(app)}`],
+    })
     const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLE}`
     const gateway = createGatewayHandler({
       config,
@@ -132,17 +153,25 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         authenticatedRole: authenticatedRolePolicy({ bucketName: BUCKET, tableArn }),
         bucket: publicReadBucketPolicy({ bucketName: BUCKET, region: REGION }),
       },
-      tables: (name) => (name === TABLE ? { arn: tableArn, partitionKey: table.partitionKey } : undefined),
+      tables: (name) =>
+        name === TABLE
+          ? { arn: tableArn, partitionKey: table.partitionKey }
+          : name === HANDLES_TABLE
+            ? { arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${HANDLES_TABLE}`, partitionKey: 'pk' }
+            : undefined,
+      handles: handles.listener,
     })
     api.on('request', gateway)
     app.on('request', createPlaceholderApp({ config, apiUrl }))
+    sites.on('request', createSitesEdge({ sitesDomain: config.sitesDomain, s3: s3.url, bucket: BUCKET, lookupHandle: handles.lookup }))
 
     writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
 
-    const servers = [api, app]
+    const servers = [api, app, sites]
     return {
       config,
-      urls: { app: appUrl, api: apiUrl, config: `${apiUrl}/_whimsy/config.json`, mailbox: `${apiUrl}/_whimsy/mailbox` },
+      urls: { app: appUrl, api: apiUrl, config: `${apiUrl}/_whimsy/config.json`, mailbox: `${apiUrl}/_whimsy/mailbox`, sites: sitesUrl },
+      handlesTable: HANDLES_TABLE,
       dataDir,
       admin: state.admin,
       mailbox,
@@ -151,10 +180,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       identityIdFor: (sub) => identityPool.identityIdFor(sub),
       async stop() {
         await Promise.all([...servers.map(close), ...emulators.map((e) => e.stop())])
+        handles.destroy()
       },
     }
   } catch (e) {
-    await Promise.all([close(api), app ? close(app) : undefined, ...emulators.map((x) => x.stop())])
+    await Promise.all([close(api), app ? close(app) : undefined, sites ? close(sites) : undefined, ...emulators.map((x) => x.stop())])
     throw e
   }
 }
