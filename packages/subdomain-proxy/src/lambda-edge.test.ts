@@ -77,7 +77,9 @@ describe('origin-response', () => {
   const aliceUri = (path: string) => `/${encodeURIComponent(ALICE)}/public/${path}`
 
   it("adds the site headers to S3's answer and fixes a generic content type", async () => {
-    const r = asResponse(await handler(originResponse(aliceUri('cat.png'), 200, { 'Content-Type': 'binary/octet-stream', ETag: '"abc"', 'Content-Length': '10' })))
+    const r = asResponse(
+      await handler(originResponse(aliceUri('cat.png'), 200, { 'Content-Type': 'binary/octet-stream', ETag: '"abc"', 'Content-Length': '10' })),
+    )
     expect(r.status).toBe('200')
     expect(r.headers['content-type']).toEqual([{ key: 'Content-Type', value: 'image/png' }])
     expect(r.headers['x-content-type-options']?.[0]?.value).toBe('nosniff')

@@ -41,7 +41,8 @@ describe('serving', () => {
   })
 
   it('reads only keys under the public folder', async () => {
-    for (const uri of ['/', '/secret.txt', '/../secret.txt', '/%2e%2e/secret.txt', '/public/../secret.txt', '/docs', '/nope']) await get('alice.whimsy.space', uri)
+    for (const uri of ['/', '/secret.txt', '/../secret.txt', '/%2e%2e/secret.txt', '/public/../secret.txt', '/docs', '/nope'])
+      await get('alice.whimsy.space', uri)
     expect(objects.reads.length).toBeGreaterThan(0)
     for (const key of objects.reads) expect(key.startsWith(`${ALICE}/public/`)).toBe(true)
   })
