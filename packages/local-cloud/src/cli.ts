@@ -1,7 +1,7 @@
 /**
  * `npm start`: runs the local cloud in the foreground until Ctrl-C.
  *   --reset            start with an empty data directory
- *   --port <n>         app on n, API on n+1 (default 4300)
+ *   --port <n>         app on n, API on n+1, user sites on n+2 (default 4300)
  *   --data-dir <path>  where data lives (default .whimsy at the repository root)
  */
 import { parseArgs } from 'node:util'
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     return
   }
   const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 1 || port > 65534) throw new Error(`--port must be a port number, not ${values.port}`)
+  if (!Number.isInteger(port) || port < 1 || port > 65533) throw new Error(`--port must be a port number, not ${values.port}`)
   const started = Date.now()
   console.log(values.reset ? 'Starting Whimsy Space from an empty data directory…' : 'Starting Whimsy Space…')
   const cloud = await startLocalCloud({
@@ -32,6 +32,7 @@ async function main(): Promise<void> {
     reset: values.reset,
     appPort: port,
     apiPort: port + 1,
+    sitesPort: port + 2,
     log: (line) => console.log(line),
   })
   const rows: [string, string][] = [
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     ['API (S3, DynamoDB, Cognito)', cloud.urls.api],
     ['SDK configuration', cloud.urls.config],
     ['Mailbox (sign-up codes)', cloud.urls.mailbox],
+    ['User sites', `${cloud.config.sitesProtocol ?? 'http'}://<handle>.${cloud.config.sitesDomain}/`],
     ['Data directory', cloud.dataDir],
   ]
   const width = Math.max(...rows.map(([k]) => k.length))
