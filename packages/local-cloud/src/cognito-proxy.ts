@@ -72,14 +72,22 @@ export async function handleCognito(ctx: CognitoProxyContext, req: IncomingReque
 }
 
 /**
- * Gap: cognito-local answers a wrong password at sign-in with `InvalidPasswordException`;
- * AWS says `NotAuthorizedException` (InvalidPassword means "does not meet the policy").
+ * Gaps where cognito-local's errors differ from AWS's:
+ * - a wrong password at sign-in or at `ChangePassword` is `InvalidPasswordException`; AWS
+ *   says `NotAuthorizedException` (InvalidPassword means "does not meet the policy"; the
+ *   local cloud checks the policy before forwarding, see `cognito-overrides.ts`);
+ * - an unknown user at sign-in is "User not authorized"; AWS, with user-existence errors
+ *   prevented as the production app client sets, says "Incorrect username or password." for
+ *   both, so sign-in does not reveal which usernames exist.
  */
 function correctError(operation: string, text: string): string {
-  if (operation !== 'InitiateAuth' && operation !== 'RespondToAuthChallenge') return text
+  const signIn = operation === 'InitiateAuth' || operation === 'RespondToAuthChallenge'
+  if (!signIn && operation !== 'ChangePassword') return text
   try {
-    const body = JSON.parse(text) as { __type?: string }
-    if (body.__type === 'InvalidPasswordException') return JSON.stringify({ __type: 'NotAuthorizedException', message: 'Incorrect username or password.' })
+    const body = JSON.parse(text) as { __type?: string; message?: string }
+    const wrongPassword = body.__type === 'InvalidPasswordException'
+    const unknownUser = signIn && body.__type === 'NotAuthorizedException' && body.message === 'User not authorized'
+    if (wrongPassword || unknownUser) return JSON.stringify({ __type: 'NotAuthorizedException', message: 'Incorrect username or password.' })
   } catch {
     // not JSON: pass through
   }

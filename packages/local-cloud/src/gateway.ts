@@ -141,6 +141,8 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
       '/_whimsy/config.json': () => config,
       '/_whimsy/mailbox': () => ({ messages: options.mailbox.list({ username, destination }) }),
       '/_whimsy/health': () => ({ ok: true }),
+      // Development aid: makes the codes already sent to a user count as expired.
+      '/_whimsy/mailbox/expire': () => ({ expired: username ? options.mailbox.expire(username) : 0 }),
     }
     const route = routes[url.pathname]
     if (route) {

@@ -18,6 +18,11 @@ export interface IdentityPoolOptions {
   verifyIdToken: (token: string) => Promise<IdTokenClaims>
   /** Lifetime of minted credentials; AWS's is one hour. */
   credentialLifetimeSeconds: number
+  /**
+   * Adds this many seconds to the `Expiration` the pool reports (not to the real validity):
+   * what a client whose clock runs behind believes. Tests of SDK retries use it.
+   */
+  reportedExpiryLagSeconds?: number
   /** Whether tokens issued to this user at this time are still honoured (sign-out everywhere). */
   isTokenRevoked?: (claims: IdTokenClaims) => boolean
 }
@@ -54,7 +59,7 @@ export class IdentityPool {
           AccessKeyId: creds.accessKeyId,
           SecretKey: creds.secretAccessKey,
           SessionToken: creds.sessionToken,
-          Expiration: creds.expiration.getTime() / 1000,
+          Expiration: creds.expiration.getTime() / 1000 + (this.options.reportedExpiryLagSeconds ?? 0),
         },
       },
     }

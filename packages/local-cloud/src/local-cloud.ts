@@ -10,6 +10,7 @@ import { authenticatedRolePolicy, publicReadBucketPolicy } from '@whimsy/infra/p
 import type { WhimsyConfig } from '@whimsy/sdk/config'
 import type { AdminKey } from './authenticate.js'
 import { ensureBucket, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD_POLICY } from './bootstrap.js'
+import { createCognitoOverrides } from './cognito-overrides.js'
 import { CredentialMint } from './credentials.js'
 import { type Emulator, startEmulator } from './emulators/emulators.js'
 import { createGatewayHandler } from './gateway.js'
@@ -19,8 +20,10 @@ import { IdentityPool } from './identity-pool.js'
 import { Mailbox } from './mailbox.js'
 import { createPlaceholderApp } from './placeholder-app.js'
 import { PortInUseError } from './ports.js'
+import { SignOuts } from './sign-outs.js'
 import { createSitesEdge } from './sites-edge.js'
 import { loadState, saveState } from './state.js'
+import { createUserPoolTokenVerifier } from './user-pool-tokens.js'
 
 export interface LocalCloudOptions {
   /** Where all data lives. Default `.whimsy` in the current directory. */
@@ -35,6 +38,8 @@ export interface LocalCloudOptions {
   sitesPort?: number
   /** Lifetime of identity-pool credentials; AWS's is 3600. Tests shorten it. */
   credentialLifetimeSeconds?: number
+  /** Reports credential expiry this many seconds late, as a client with a slow clock sees it. For tests. */
+  reportedExpiryLagSeconds?: number
   /** Where progress lines and mailbox codes go. Default: nowhere. */
   log?: (line: string) => void
 }
@@ -120,15 +125,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 
     const secret = Buffer.from(state.secret, 'hex')
     const mint = new CredentialMint(secret)
+    // cognito-local puts its own address in `iss`.
+    const issuer = `${cognito.url}/${pool.userPoolId}`
+    const signOuts = new SignOuts(dataDir)
     const identityPool = new IdentityPool({
       region: REGION,
       identityPoolId: state.identityPoolId,
       userPoolId: pool.userPoolId,
       secret,
       mint,
-      // cognito-local puts its own address in `iss`.
-      verifyIdToken: createIdTokenVerifier({ issuer: `${cognito.url}/${pool.userPoolId}`, clientId: pool.userPoolClientId }),
+      verifyIdToken: createIdTokenVerifier({ issuer, clientId: pool.userPoolClientId }),
+      isTokenRevoked: (claims) => signOuts.isRevoked(claims.username, claims.iat),
       credentialLifetimeSeconds: options.credentialLifetimeSeconds ?? 3600,
+      reportedExpiryLagSeconds: options.reportedExpiryLagSeconds,
     })
     const handles = createLocalHandles({
       region: REGION,
@@ -153,6 +162,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         authenticatedRole: authenticatedRolePolicy({ bucketName: BUCKET, tableArn }),
         bucket: publicReadBucketPolicy({ bucketName: BUCKET, region: REGION }),
       },
+      cognitoOverrides: createCognitoOverrides({
+        signOuts,
+        verifyToken: createUserPoolTokenVerifier(issuer),
+        passwordPolicy: PASSWORD_POLICY,
+        mailbox,
+        userPoolId: pool.userPoolId,
+        upstream: (operation, body) => callCognito(cognito.url, operation, body),
+      }),
       tables: (name) =>
         name === TABLE
           ? { arn: tableArn, partitionKey: table.partitionKey }
@@ -187,6 +204,16 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await Promise.all([close(api), app ? close(app) : undefined, sites ? close(sites) : undefined, ...emulators.map((x) => x.stop())])
     throw e
   }
+}
+
+/** One user-pool call straight to cognito-local, for the local cloud's own additions. */
+async function callCognito(url: string, operation: string, body: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
+    body: JSON.stringify(body),
+  })
+  return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> }
 }
 
 function listen(server: Server, port: number, purpose: string): Promise<Server> {

@@ -32,6 +32,16 @@ export class Mailbox {
     return this.messages.filter((m) => (!filter.username || m.username === filter.username) && (!filter.destination || m.destination === filter.destination))
   }
 
+  /**
+   * Makes every code sent to `username` so far count as expired, so apps (and tests) can see
+   * how they handle `ExpiredCodeException` without waiting a day. Returns how many were aged.
+   */
+  expire(username: string): number {
+    const mails = this.list({ username })
+    for (const m of mails) m.sentAt = new Date(0).toISOString()
+    return mails.length
+  }
+
   /** The newest mail for a user, waiting for it to arrive if none is there yet. */
   async latest(username: string, timeoutMs = 5000): Promise<Mail> {
     const deadline = Date.now() + timeoutMs

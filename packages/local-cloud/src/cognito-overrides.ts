@@ -1,0 +1,119 @@
+/**
+ * User-pool behaviour the local cloud adds in front of cognito-local, each for a named gap:
+ * - no `GlobalSignOut` (sign out everywhere): answered here, see `sign-outs.ts`; revoked
+ *   refresh and access tokens are then refused as AWS refuses them;
+ * - the pool's password policy is not enforced on `SignUp`, `ChangePassword` and
+ *   `ConfirmForgotPassword`: checked here with the same rules the SDK checks;
+ * - no `ResendConfirmationCode`: a new code is issued through `ForgotPassword`, which in
+ *   cognito-local writes the same per-user code that `ConfirmSignUp` checks;
+ * - codes never expire: here they do, after AWS's lifetimes (a day for sign-up, an hour for
+ *   a password reset), counted from when the mailbox received them.
+ */
+import type { PasswordPolicy } from '@whimsy/sdk/config'
+import { joinPhrases, passwordProblems } from '@whimsy/sdk/password-policy'
+import type { CognitoProxyContext } from './cognito-proxy.js'
+import type { Mailbox } from './mailbox.js'
+import type { SignOuts } from './sign-outs.js'
+import type { UserPoolTokenClaims } from './user-pool-tokens.js'
+
+type Overrides = NonNullable<CognitoProxyContext['overrides']>
+type Answer = { status: number; body: unknown } | undefined
+
+export interface CognitoOverrideOptions {
+  signOuts: SignOuts
+  verifyToken: (token: string) => Promise<UserPoolTokenClaims | undefined>
+  passwordPolicy: PasswordPolicy
+  mailbox: Mailbox
+  userPoolId: string
+  /** Sends an operation to cognito-local as it is, and returns its answer. */
+  upstream: (operation: string, body: Record<string, unknown>) => Promise<{ status: number; body: Record<string, unknown> }>
+}
+
+const SIGN_UP_CODE_LIFETIME_MS = 24 * 3600 * 1000
+const RESET_CODE_LIFETIME_MS = 3600 * 1000
+
+/** Calls AWS authorizes with an access token; after a global sign-out those tokens are dead. */
+const ACCESS_TOKEN_OPERATIONS = [
+  'GetUser',
+  'ChangePassword',
+  'DeleteUser',
+  'UpdateUserAttributes',
+  'DeleteUserAttributes',
+  'VerifyUserAttribute',
+  'GetUserAttributeVerificationCode',
+  'SetUserMFAPreference',
+  'AssociateSoftwareToken',
+  'VerifySoftwareToken',
+]
+
+export function createCognitoOverrides(options: CognitoOverrideOptions): Overrides {
+  const { signOuts, verifyToken, passwordPolicy, mailbox } = options
+  const refuse = (type: string, message: string): Answer => ({ status: 400, body: { __type: type, message } })
+
+  const checkAccessToken = async (body: Record<string, unknown>): Promise<Answer> => {
+    if (typeof body.AccessToken !== 'string') return undefined
+    const claims = await verifyToken(body.AccessToken)
+    if (claims && signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Access Token has been revoked')
+    return undefined
+  }
+
+  const checkPassword = (password: unknown): Answer => {
+    if (typeof password !== 'string') return undefined
+    const problems = passwordProblems(passwordPolicy, password)
+    if (problems.length === 0) return undefined
+    return refuse('InvalidPasswordException', `Password did not conform with policy: it needs ${joinPhrases(problems)}.`)
+  }
+
+  const checkCodeAge = (body: Record<string, unknown>, lifetimeMs: number): Answer => {
+    if (typeof body.Username !== 'string' || typeof body.ConfirmationCode !== 'string') return undefined
+    const sent = mailbox
+      .list({ username: body.Username })
+      .filter((m) => m.code === body.ConfirmationCode)
+      .at(-1)
+    if (sent && Date.now() - Date.parse(sent.sentAt) > lifetimeMs) return refuse('ExpiredCodeException', 'Invalid code provided, please request a code again.')
+    return undefined
+  }
+
+  const overrides: Overrides = {
+    async GlobalSignOut(body) {
+      const claims = typeof body.AccessToken === 'string' ? await verifyToken(body.AccessToken) : undefined
+      if (!claims) return refuse('NotAuthorizedException', 'Invalid Access Token')
+      if (signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Access Token has been revoked')
+      await signOuts.signOutEverywhere(claims.username)
+      return { status: 200, body: {} }
+    },
+    async InitiateAuth(body) {
+      const flow = body.AuthFlow
+      if (flow !== 'REFRESH_TOKEN_AUTH' && flow !== 'REFRESH_TOKEN') return undefined
+      const token = (body.AuthParameters as Record<string, unknown> | undefined)?.REFRESH_TOKEN
+      const claims = typeof token === 'string' ? await verifyToken(token) : undefined
+      if (claims && signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Refresh Token has been revoked')
+      return undefined
+    },
+    async SignUp(body) {
+      return checkPassword(body.Password)
+    },
+    async ResendConfirmationCode(body) {
+      if (typeof body.Username !== 'string') return refuse('InvalidParameterException', 'Username is required.')
+      const user = await options.upstream('AdminGetUser', { UserPoolId: options.userPoolId, Username: body.Username })
+      if (user.status !== 200) return { status: user.status, body: user.body }
+      if (user.body.UserStatus !== 'UNCONFIRMED') return refuse('InvalidParameterException', 'User is already confirmed.')
+      const sent = await options.upstream('ForgotPassword', { ClientId: body.ClientId, Username: body.Username })
+      return { status: sent.status, body: sent.body }
+    },
+    async ConfirmSignUp(body) {
+      return checkCodeAge(body, SIGN_UP_CODE_LIFETIME_MS)
+    },
+    async ConfirmForgotPassword(body) {
+      return checkCodeAge(body, RESET_CODE_LIFETIME_MS) ?? checkPassword(body.Password)
+    },
+  }
+  for (const operation of ACCESS_TOKEN_OPERATIONS) {
+    overrides[operation] = async (body) => {
+      const revoked = await checkAccessToken(body)
+      if (revoked) return revoked
+      return operation === 'ChangePassword' ? checkPassword(body.ProposedPassword) : undefined
+    }
+  }
+  return overrides
+}
