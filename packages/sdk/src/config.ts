@@ -56,3 +56,12 @@ export interface PasswordPolicy {
   requireNumbers: boolean
   requireSymbols: boolean
 }
+
+/** What a user pool without a configured policy enforces (Cognito's default). */
+export const COGNITO_DEFAULT_PASSWORD_POLICY: PasswordPolicy = {
+  minimumLength: 8,
+  requireLowercase: true,
+  requireUppercase: true,
+  requireNumbers: true,
+  requireSymbols: true,
+}

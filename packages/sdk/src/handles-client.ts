@@ -1,0 +1,58 @@
+/**
+ * The SDK's side of the handle registry's trusted claim function (`config.handlesApi`; see
+ * `@whimsy/sites`). Plain `fetch`: the function is an HTTP endpoint, not an AWS API.
+ */
+import { toWhimsyError } from './aws-errors.js'
+import { WhimsyError, type WhimsyErrorCode } from './errors.js'
+
+export class HandlesClient {
+  constructor(private readonly base: string) {}
+
+  /** The caller's handle, or undefined when they have none. */
+  async own(idToken: string): Promise<string | undefined> {
+    const body = await this.request<{ handle: string | null }>('GET', '/me', idToken)
+    return body.handle ?? undefined
+  }
+
+  async claim(idToken: string, handle: string): Promise<{ handle: string; identityId: string }> {
+    return this.request('POST', '/claim', idToken, { handle })
+  }
+
+  async available(handle: string): Promise<{ handle: string; available: boolean; reason?: string }> {
+    return this.request('GET', `/available/${encodeURIComponent(handle)}`)
+  }
+
+  async release(idToken: string): Promise<void> {
+    await this.request('DELETE', '/me', idToken)
+  }
+
+  private async request<T>(method: string, path: string, idToken?: string, body?: unknown): Promise<T> {
+    let res: Response
+    try {
+      res = await fetch(`${this.base}${path}`, {
+        method,
+        headers: { ...(idToken ? { authorization: `Bearer ${idToken}` } : {}), ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+    } catch (e) {
+      throw toWhimsyError(e)
+    }
+    const text = await res.text()
+    let parsed: Record<string, unknown> = {}
+    try {
+      parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {}
+    } catch {
+      // Not JSON: described by the status below.
+    }
+    if (res.ok) return parsed as T
+    const codes: Record<string, WhimsyErrorCode> = {
+      HandleTaken: 'HandleTaken',
+      InvalidHandle: 'InvalidHandle',
+      NotAuthorized: 'NotSignedIn',
+    }
+    const code = codes[String(parsed.code)]
+    const message = typeof parsed.message === 'string' ? parsed.message : `The handle service answered ${res.status}.`
+    if (code) throw new WhimsyError(code, message, { status: res.status })
+    throw toWhimsyError(Object.assign(new Error(message), { statusCode: res.status }))
+  }
+}

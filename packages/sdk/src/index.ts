@@ -1,0 +1,12 @@
+/**
+ * Whimsy Space SDK: accounts, files, key-value data, profiles and sites for browser apps.
+ * @example
+ * import { createWhimsy } from '@whimsy/sdk'
+ * const whimsy = createWhimsy(await (await fetch('http://127.0.0.1:4301/_whimsy/config.json')).json())
+ * await whimsy.auth.signIn({ username: 'daniel', password: 'correct-horse-42' })
+ */
+export type { Auth, AuthChange, WhimsyEvent, WhimsyUser } from './auth.js'
+export type { PasswordPolicy, WhimsyConfig } from './config.js'
+export { isWhimsyError, WhimsyError, type WhimsyErrorCode } from './errors.js'
+export { memoryStorage, type SessionStorage } from './storage.js'
+export { createWhimsy, type Whimsy, type WhimsyOptions } from './whimsy.js'

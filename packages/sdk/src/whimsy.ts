@@ -1,0 +1,98 @@
+/**
+ * `createWhimsy(config)`: the one object an app holds. Checks the config, builds the AWS
+ * clients once (all sharing one credential cache), and exposes the nouns: `auth`, and the
+ * data APIs built on it.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { S3Client } from '@aws-sdk/client-s3'
+// Not `@aws-sdk/credential-providers`: esbuild bundles that package's Node entry (its
+// `browser` map lacks the `.js` extension), which pulls in node:fs and node:child_process.
+import { fromCognitoIdentityPool } from '@aws-sdk/credential-provider-cognito-identity'
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import { deleteAllItems, deleteAllObjects } from './account-data.js'
+import { Auth, type WhimsyEvent } from './auth.js'
+import type { WhimsyConfig } from './config.js'
+import { checkConfig } from './config-check.js'
+import type { ScopedCredentials } from './credentials.js'
+import { WhimsyError } from './errors.js'
+import { HandlesClient } from './handles-client.js'
+import { defaultStorage, type SessionStorage } from './storage.js'
+
+export interface WhimsyOptions {
+  /** Where the session is kept. Default: localStorage in the browser, memory in Node. */
+  storage?: SessionStorage
+  /** Diagnostics: credential fetches, token refreshes, retries. */
+  onEvent?: (event: WhimsyEvent) => void
+}
+
+export interface Whimsy {
+  readonly config: WhimsyConfig
+  readonly auth: Auth
+}
+
+/** Internals shared by the SDK's modules; not part of the public API. */
+export interface WhimsyContext {
+  config: WhimsyConfig
+  auth: Auth
+  s3: S3Client
+  ddb: DynamoDBDocumentClient
+  handles: HandlesClient
+}
+
+/**
+ * Builds the SDK from one configuration object (the local cloud serves its own at
+ * `/_whimsy/config.json`; the production stack outputs the same shape).
+ * @example
+ * const whimsy = createWhimsy(config)
+ * await whimsy.auth.signIn({ username, password })
+ * console.log(whimsy.auth.user?.identityId)
+ */
+export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}): Whimsy {
+  const checked = checkConfig(config)
+  const { region, endpoints } = checked
+  const handles = new HandlesClient(checked.handlesApi)
+  let context: WhimsyContext | undefined
+
+  const auth = new Auth({
+    config: checked,
+    storage: options.storage ?? defaultStorage(),
+    onEvent: options.onEvent,
+    exchangeToken: (idToken) => exchangeToken(checked, idToken),
+    lookupHandle: (idToken) => handles.own(idToken),
+    deleteUserData: async () => {
+      if (!context) throw new WhimsyError('NotSignedIn', 'Sign in first.')
+      const { identityId } = await auth.credentials()
+      await auth.withCredentials(() => deleteAllObjects(context!.s3, checked.bucket, identityId))
+      await auth.withCredentials(() => deleteAllItems(context!.ddb, checked.table, identityId))
+      await handles.release(await auth.idToken()).catch(() => {})
+    },
+  })
+  const credentials = auth.credentialProvider()
+  const s3 = new S3Client({
+    region,
+    endpoint: endpoints?.s3,
+    forcePathStyle: checked.s3ForcePathStyle,
+    credentials,
+    // Checksums only where S3 requires them: streamed bodies otherwise go out aws-chunked,
+    // which costs a trailer per upload and which some S3-compatible servers store verbatim.
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+  })
+  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: endpoints?.dynamodb, credentials }), {
+    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+  })
+  context = { config: checked, auth, s3, ddb, handles }
+  return { config: checked, auth }
+}
+
+async function exchangeToken(config: WhimsyConfig, idToken: string): Promise<ScopedCredentials> {
+  const provider = fromCognitoIdentityPool({
+    clientConfig: { region: config.region, endpoint: config.endpoints?.cognitoIdentity },
+    identityPoolId: config.identityPoolId,
+    logins: { [`cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`]: idToken },
+  })
+  const credentials = await provider()
+  if (!credentials.identityId || !credentials.expiration)
+    throw new WhimsyError('Unknown', 'The identity pool returned credentials without an identity or expiry.')
+  return { ...credentials, identityId: credentials.identityId, expiration: credentials.expiration }
+}
