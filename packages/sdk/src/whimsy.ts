@@ -16,7 +16,9 @@ import { checkConfig } from './config-check.js'
 import type { ScopedCredentials } from './credentials.js'
 import { WhimsyError } from './errors.js'
 import { HandlesClient } from './handles-client.js'
+import { Sites } from './sites.js'
 import { defaultStorage, type SessionStorage } from './storage.js'
+import type { WhimsyContext } from './whimsy-context.js'
 
 export interface WhimsyOptions {
   /** Where the session is kept. Default: localStorage in the browser, memory in Node. */
@@ -27,16 +29,10 @@ export interface WhimsyOptions {
 
 export interface Whimsy {
   readonly config: WhimsyConfig
+  /** Accounts and sessions. */
   readonly auth: Auth
-}
-
-/** Internals shared by the SDK's modules; not part of the public API. */
-export interface WhimsyContext {
-  config: WhimsyConfig
-  auth: Auth
-  s3: S3Client
-  ddb: DynamoDBDocumentClient
-  handles: HandlesClient
+  /** The user's handle and site addresses. */
+  readonly sites: Sites
 }
 
 /**
@@ -82,7 +78,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   })
   context = { config: checked, auth, s3, ddb, handles }
-  return { config: checked, auth }
+  return { config: checked, auth, sites: new Sites(context) }
 }
 
 async function exchangeToken(config: WhimsyConfig, idToken: string): Promise<ScopedCredentials> {

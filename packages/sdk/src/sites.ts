@@ -1,0 +1,64 @@
+/**
+ * `whimsy.sites`: the user's handle (`danielx` in `danielx.whimsy.space`) and their site's
+ * addresses. Claims go through the trusted claim function (`config.handlesApi`), which alone
+ * may write the registry; the rules are `@whimsy/sites/handles`, shared with it and the proxy.
+ */
+import { checkHandle, normalizeHandle } from '@whimsy/sites/handles'
+import { WhimsyError } from './errors.js'
+import { siteUrl } from './site-urls.js'
+import type { WhimsyContext } from './whimsy-context.js'
+
+export class Sites {
+  constructor(private readonly ctx: WhimsyContext) {}
+
+  /** The signed-in user's handle, if they have claimed one. */
+  get handle(): string | undefined {
+    return this.ctx.auth.user?.handle
+  }
+
+  /**
+   * Claims a handle for the signed-in user (renaming releases the old one). Input is trimmed
+   * and lowercased first, so `' DanielX '` claims `danielx`.
+   * @example
+   * await whimsy.sites.claimHandle('danielx')
+   * whimsy.sites.url('/') // 'https://danielx.whimsy.space/'
+   */
+  async claimHandle(name: string): Promise<string> {
+    const handle = checked(name)
+    const idToken = await this.ctx.auth.idToken()
+    const claimed = await this.ctx.handles.claim(idToken, handle)
+    this.ctx.auth.update({ handle: claimed.handle })
+    return claimed.handle
+  }
+
+  /**
+   * Whether a handle can be claimed, with the reason when not.
+   * @example
+   * const { available, reason } = await whimsy.sites.isAvailable('danielx')
+   */
+  async isAvailable(name: string): Promise<{ available: boolean; reason?: string }> {
+    const candidate = normalizeHandle(name)
+    const check = checkHandle(candidate)
+    if (!check.ok) return { available: false, reason: check.reason }
+    const answer = await this.ctx.handles.available(candidate)
+    return answer.reason ? { available: answer.available, reason: answer.reason } : { available: answer.available }
+  }
+
+  /**
+   * The public address of a path of a site: the user's own by default.
+   * @example
+   * whimsy.sites.url('/photos/cat.png') // 'https://danielx.whimsy.space/photos/cat.png'
+   */
+  url(path = '/', handle = this.handle): string {
+    if (!handle) throw new WhimsyError('InvalidHandle', 'Claim a handle first: your site lives at <handle>.' + this.ctx.config.sitesDomain)
+    if (!path.startsWith('/')) throw new WhimsyError('InvalidPath', `A site path starts with "/": ${JSON.stringify(path)}`)
+    return siteUrl(this.ctx.config, handle, path)
+  }
+}
+
+function checked(name: string): string {
+  const handle = normalizeHandle(String(name ?? ''))
+  const check = checkHandle(handle)
+  if (!check.ok) throw new WhimsyError('InvalidHandle', `${check.reason}.`)
+  return handle
+}

@@ -1,0 +1,14 @@
+import type { S3Client } from '@aws-sdk/client-s3'
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
+import type { Auth } from './auth.js'
+import type { WhimsyConfig } from './config.js'
+import type { HandlesClient } from './handles-client.js'
+
+/** What the SDK's modules share: the checked config, the session and the AWS clients. Internal. */
+export interface WhimsyContext {
+  config: WhimsyConfig
+  auth: Auth
+  s3: S3Client
+  ddb: DynamoDBDocumentClient
+  handles: HandlesClient
+}
