@@ -45,6 +45,9 @@ describe('origin-request', () => {
     expect(out.uri).toBe('/us-east-1%3A11111111-1111-4111-8111-111111111111/public/blog/index.html')
     expect(out.headers.host).toEqual([{ key: 'Host', value: BUCKET_DOMAIN }])
     expect(out.headers['user-agent']).toBeDefined()
+    // S3 honours response-* overrides on signed (OAC) requests: the query never reaches it.
+    const query = asRequest(await handler(originRequest('alice.whimsy.space', '/cat.png', { querystring: 'response-content-type=text/html&versionId=1' })))
+    expect(query.querystring).toBe('')
     expect(asRequest(await handler(originRequest('bob.whimsy.space', '/')))).toMatchObject({ uri: `/${encodeURIComponent(BOB)}/public/index.html` })
     expect(asRequest(await handler(originRequest('alice.whimsy.space', '/a%20b/c.png')))).toMatchObject({
       uri: `/${encodeURIComponent(ALICE)}/public/a%20b/c.png`,

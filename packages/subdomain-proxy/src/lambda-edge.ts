@@ -101,6 +101,9 @@ export function createEdgeHandler(edgeConfig: EdgeConfig, deps?: Partial<EdgeDep
     return {
       ...request,
       uri: keyToUri(route.key),
+      // Never pass a query to S3: CloudFront signs the origin request (OAC), and S3 honours
+      // `response-content-type=text/html`, `versionId`… on signed requests.
+      querystring: '',
       // S3 answers for the bucket's own host only (and OAC signs for it).
       headers: { ...request.headers, host: [{ key: 'Host', value: bucketDomain }] },
     }
