@@ -15,6 +15,7 @@ const S3_STATUS: Record<string, number> = {
   IncompleteSignature: 400,
   PreconditionFailed: 412,
   NoSuchKey: 404,
+  NoSuchUpload: 404,
   BadDigest: 400,
   XAmzContentSHA256Mismatch: 400,
   EntityTooLarge: 400,

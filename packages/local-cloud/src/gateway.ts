@@ -16,6 +16,7 @@ import { type AuthorizationRequest, type Caller, evaluate } from './iam/evaluate
 import type { IdentityPool } from './identity-pool.js'
 import { KeyLock } from './key-lock.js'
 import type { Mailbox } from './mailbox.js'
+import { MultipartUploads } from './multipart-uploads.js'
 import { handleS3 } from './s3-proxy.js'
 import type { IncomingRequest } from './sigv4.js'
 
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   policies: { authenticatedRole: PolicyDocument; bucket: PolicyDocument }
   tables: TableLookup
   cognitoOverrides?: CognitoProxyContext['overrides']
+  /** s3rver's data directory, where the gateway reads pending multipart uploads. */
+  s3DataDir: string
   /** The handle registry's claim API at `/_whimsy/handles/…`; it answers CORS itself (app origin only). */
   handles?: (req: IncomingMessage, res: ServerResponse) => Promise<void>
 }
@@ -41,6 +44,7 @@ const MAX_BODY_BYTES = 1024 * 1024 * 1024
 export function createGatewayHandler(options: GatewayOptions): RequestListener {
   const { config, accountId } = options
   const locks = new KeyLock()
+  const uploads = new MultipartUploads(options.s3DataDir)
 
   const authorize = (principal: Principal, requests: AuthorizationRequest[]): boolean => {
     if (principal.kind === 'admin') return true
@@ -130,7 +134,7 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
       return handleDynamoDb({ upstream: options.upstreams.dynamodb, tables: options.tables, tableArnFor, authorize }, incoming, res, auth.principal)
     if (target.startsWith('AWSCognitoIdentityProviderService.'))
       return handleCognito({ upstream: options.upstreams.cognito, overrides: options.cognitoOverrides }, incoming, res, auth.principal)
-    if (isS3) return handleS3({ upstream: options.upstreams.s3, locks, authorize }, incoming, res, auth.principal)
+    if (isS3) return handleS3({ upstream: options.upstreams.s3, locks, uploads, authorize }, incoming, res, auth.principal)
     return sendJsonError(res, 'UnknownOperationException', `The local cloud does not serve ${target}`)
   }
 

@@ -162,6 +162,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         authenticatedRole: authenticatedRolePolicy({ bucketName: BUCKET, tableArn }),
         bucket: publicReadBucketPolicy({ bucketName: BUCKET, region: REGION }),
       },
+      s3DataDir: join(dataDir, 's3'),
       cognitoOverrides: createCognitoOverrides({
         signOuts,
         verifyToken: createUserPoolTokenVerifier(issuer),

@@ -11,6 +11,7 @@ import { escapeXml, sendS3Error } from './aws-errors.js'
 import { checkBodyIntegrity } from './checksums.js'
 import type { AuthorizationRequest } from './iam/evaluate.js'
 import type { KeyLock } from './key-lock.js'
+import type { MultipartUploads } from './multipart-uploads.js'
 import { objectArn, parseS3Path, s3Authorizations } from './s3-actions.js'
 import type { IncomingRequest } from './sigv4.js'
 import { readAll, responseHeaders, sendUpstream } from './upstream.js'
@@ -18,6 +19,7 @@ import { readAll, responseHeaders, sendUpstream } from './upstream.js'
 export interface S3ProxyContext {
   upstream: string
   locks: KeyLock
+  uploads: MultipartUploads
   /** All of the request's authorizations allowed? */
   authorize: (principal: Principal, requests: AuthorizationRequest[]) => boolean
 }
@@ -67,6 +69,25 @@ export async function handleS3(ctx: S3ProxyContext, req: IncomingRequest, res: S
   if (req.method === 'POST' && bucket !== undefined && key === undefined && query.has('delete')) return deleteObjects(ctx, req, res, principal, bucket)
 
   if (!ctx.authorize(principal, s3Authorizations(req.method, target, query, req.headers))) return sendS3Error(res, 'AccessDenied', 'Access Denied', req.rawPath)
+
+  if (bucket !== undefined && key !== undefined && query.has('uploadId')) {
+    const uploadId = query.get('uploadId') ?? ''
+    if (!(await ctx.uploads.isPendingFor(bucket, key, uploadId)))
+      return sendS3Error(
+        res,
+        'NoSuchUpload',
+        'The specified upload does not exist. The upload ID may be invalid, or the upload may have been aborted or completed.',
+        req.rawPath,
+      )
+    if (req.method === 'GET') return listParts(ctx, res, bucket, key, uploadId)
+    if (req.method === 'DELETE') {
+      await ctx.uploads.abort(bucket, uploadId)
+      res.writeHead(204)
+      res.end()
+      return
+    }
+  }
+  if (bucket !== undefined && key === undefined && req.method === 'GET' && query.has('uploads')) return listUploads(ctx, res, bucket, query.get('prefix') ?? '')
 
   let body: Buffer = Buffer.from(req.body)
   const integrityHeaders: Record<string, string | undefined> = { ...req.headers }
@@ -227,4 +248,35 @@ async function deleteObjects(ctx: S3ProxyContext, req: IncomingRequest, res: Ser
   ]
   res.writeHead(200, { 'content-type': 'application/xml' })
   res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<DeleteResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${parts.join('')}</DeleteResult>`)
+}
+
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html (one page: ≤ 10,000 parts). */
+async function listParts(ctx: S3ProxyContext, res: ServerResponse, bucket: string, key: string, uploadId: string): Promise<void> {
+  const parts = await ctx.uploads.parts(bucket, uploadId)
+  const xml = xmlBuilder.build({
+    ListPartsResult: {
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      IsTruncated: 'false',
+      Part: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag, Size: p.size, LastModified: p.lastModified.toISOString() })),
+    },
+  })
+  res.writeHead(200, { 'content-type': 'application/xml' })
+  res.end(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`)
+}
+
+/** https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListMultipartUploads.html (one page). */
+async function listUploads(ctx: S3ProxyContext, res: ServerResponse, bucket: string, prefix: string): Promise<void> {
+  const uploads = await ctx.uploads.pending(bucket, prefix)
+  const xml = xmlBuilder.build({
+    ListMultipartUploadsResult: {
+      Bucket: bucket,
+      Prefix: prefix,
+      IsTruncated: 'false',
+      Upload: uploads.map((u) => ({ Key: u.key, UploadId: u.uploadId, Initiated: u.initiated.toISOString() })),
+    },
+  })
+  res.writeHead(200, { 'content-type': 'application/xml' })
+  res.end(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`)
 }
