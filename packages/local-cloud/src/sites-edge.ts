@@ -9,6 +9,7 @@
  * host never gets to pick another one.
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
+import { pipeline } from 'node:stream/promises'
 import { createSiteHandler, type HandleLookup, keyToUri, type ObjectFetcher, type ObjectMeta, siteHandle } from '@whimsy/sites'
 import { sendUpstream } from './upstream.js'
 
@@ -51,8 +52,10 @@ export function createSitesEdge(options: SitesEdgeOptions): RequestListener {
       res.end()
     } else if (typeof body === 'string' || body instanceof Uint8Array) res.end(body)
     else {
-      for await (const chunk of body) if (!res.write(chunk)) await new Promise((r) => res.once('drain', r))
-      res.end()
+      // pipeline ends the upstream stream too when the visitor goes away mid-file.
+      await pipeline(body, res).catch((e: NodeJS.ErrnoException) => {
+        if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw e
+      })
     }
   }
 }

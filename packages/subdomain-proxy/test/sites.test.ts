@@ -199,6 +199,27 @@ describe('the local edge', () => {
         }
   })
 
+  it('survives a visitor who goes away mid-file', async () => {
+    await put(alice, 'public/big.bin', Buffer.alloc(8 * 1024 * 1024, 1))
+    const origin = new URL(cloud.urls.sites)
+    const { request } = await import('node:http')
+    await new Promise<void>((resolve, reject) => {
+      const req = request(
+        { host: origin.hostname, port: origin.port, path: '/big.bin', headers: { host: `${aliceHandle}.${cloud.config.sitesDomain}` } },
+        (res) => {
+          res.once('data', () => {
+            req.destroy()
+            resolve()
+          })
+        },
+      )
+      req.on('error', (e: NodeJS.ErrnoException) => (e.code === 'ECONNRESET' ? resolve() : reject(e)))
+      req.end()
+    })
+    const after = await siteRequest(cloud, { handle: aliceHandle, path: '/big.bin', method: 'HEAD' })
+    expect([after.status, after.headers['content-length']]).toEqual([200, String(8 * 1024 * 1024)])
+  })
+
   it('x-forwarded-host is ignored when the request itself came to a site host', async () => {
     const r = await siteRequest(cloud, {
       handle: aliceHandle,
