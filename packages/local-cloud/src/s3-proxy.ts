@@ -12,7 +12,7 @@ import { checkBodyIntegrity } from './checksums.js'
 import type { AuthorizationRequest } from './iam/evaluate.js'
 import type { KeyLock } from './key-lock.js'
 import type { MultipartUploads } from './multipart-uploads.js'
-import { objectArn, parseS3Path, s3Authorizations } from './s3-actions.js'
+import { objectArn, parseCopySource, parseS3Path, s3Authorizations } from './s3-actions.js'
 import type { IncomingRequest } from './sigv4.js'
 import { readAll, responseHeaders, sendUpstream } from './upstream.js'
 
@@ -109,6 +109,26 @@ export async function handleS3(ctx: S3ProxyContext, req: IncomingRequest, res: S
 
   const upstreamPath = `${req.rawPath}${forwardedQuery(req.rawQuery)}`
   const headers = forwardedHeaders(req.headers)
+  const copySource = req.headers['x-amz-copy-source']
+  if (req.method === 'PUT' && copySource !== undefined) {
+    const source = parseCopySource(copySource)
+    if (!source || hasUnsafeSegment(source.key))
+      return sendS3Error(res, 'InvalidArgument', 'Copy Source must mention the source bucket and key: sourcebucket/sourcekey')
+    // Gap: s3rver ignores x-amz-copy-source-if-match. Checked here, so a move that copies a
+    // file which changed since it was listed fails instead of copying the wrong version.
+    // (Not atomic with the copy: enough for a local emulator, where S3 itself is atomic.)
+    const ifMatch = req.headers['x-amz-copy-source-if-match']
+    if (ifMatch !== undefined) {
+      const current = await headObject(ctx.upstream, `/${encodeURIComponent(source.bucket)}/${source.key.split('/').map(encodeURIComponent).join('/')}`)
+      if (current === undefined) return sendS3Error(res, 'NoSuchKey', 'The specified key does not exist.', req.rawPath)
+      if (!etagMatches(ifMatch, current))
+        return sendS3Error(res, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', req.rawPath)
+    }
+    // Gap: s3rver decodes the header with decodeURI, which leaves %3A, %2B, %23, %3F… encoded:
+    // hand it the form decodeURI inverts exactly.
+    headers['x-amz-copy-source'] = `/${source.bucket}/${encodeURI(source.key)}`
+    delete headers['x-amz-copy-source-if-match']
+  }
   const isObjectWrite = key !== undefined && (req.method === 'PUT' || req.method === 'DELETE' || (req.method === 'POST' && query.has('uploadId')))
   const isPartUpload = query.has('partNumber')
 
