@@ -254,6 +254,12 @@ export class Auth {
     return this.cache.get()
   }
 
+  /** New credentials now (for work that must outlive the current ones, like share links). */
+  refreshCredentials(): Promise<ScopedCredentials> {
+    if (!this.cognitoUser) return Promise.reject(notSignedIn())
+    return this.cache.refresh(false)
+  }
+
   /** An AWS SDK credential provider backed by this session. */
   credentialProvider() {
     return this.cache.provider()

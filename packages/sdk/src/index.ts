@@ -6,7 +6,27 @@
  * await whimsy.auth.signIn({ username: 'daniel', password: 'correct-horse-42' })
  */
 export type { Auth, AuthChange, WhimsyEvent, WhimsyUser } from './auth.js'
+export type { FileBody } from './bodies.js'
 export type { PasswordPolicy, WhimsyConfig } from './config.js'
 export { isWhimsyError, WhimsyError, type WhimsyErrorCode } from './errors.js'
+export type { FileEntry, FileInfo, Files, FolderOptions, Progress, ReadOptions, UploadOptions, WriteOptions } from './fs.js'
+export type {
+  JsonValue,
+  KeyValue,
+  KeyValueStore,
+  KvDeleteOptions,
+  KvEntries,
+  KvEntry,
+  KvExpiry,
+  KvList,
+  KvListOptions,
+  KvMeta,
+  KvSetOptions,
+  KvUpdate,
+  KvUpdateOptions,
+} from './kv.js'
+export { MAX_KEY_BYTES, normalizePath } from './paths.js'
+export { PROFILE_LIMITS, type Profile, type ProfileLink, type Profiles } from './profile.js'
+export type { Sites } from './sites.js'
 export { memoryStorage, type SessionStorage } from './storage.js'
 export { createWhimsy, type Whimsy, type WhimsyOptions } from './whimsy.js'

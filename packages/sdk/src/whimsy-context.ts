@@ -3,6 +3,7 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Auth } from './auth.js'
 import type { WhimsyConfig } from './config.js'
 import type { HandlesClient } from './handles-client.js'
+import type { SessionStorage } from './storage.js'
 
 /** What the SDK's modules share: the checked config, the session and the AWS clients. Internal. */
 export interface WhimsyContext {
@@ -11,4 +12,6 @@ export interface WhimsyContext {
   s3: S3Client
   ddb: DynamoDBDocumentClient
   handles: HandlesClient
+  /** The session storage: also where interrupted uploads are remembered for resuming. */
+  storage: SessionStorage
 }

@@ -15,7 +15,10 @@ import type { WhimsyConfig } from './config.js'
 import { checkConfig } from './config-check.js'
 import type { ScopedCredentials } from './credentials.js'
 import { WhimsyError } from './errors.js'
+import { Files } from './fs.js'
 import { HandlesClient } from './handles-client.js'
+import { KeyValue } from './kv.js'
+import { Profiles } from './profile.js'
 import { Sites } from './sites.js'
 import { defaultStorage, type SessionStorage } from './storage.js'
 import type { WhimsyContext } from './whimsy-context.js'
@@ -31,8 +34,14 @@ export interface Whimsy {
   readonly config: WhimsyConfig
   /** Accounts and sessions. */
   readonly auth: Auth
+  /** The user's files: private root `/`, website `/public`. */
+  readonly fs: Files
   /** The user's handle and site addresses. */
   readonly sites: Sites
+  /** The user's key-value data (settings, app state), synced across devices; `kv.app(name)` per app. */
+  readonly kv: KeyValue
+  /** Public profiles: anyone's by handle, the user's own to set. */
+  readonly profile: Profiles
 }
 
 /**
@@ -47,11 +56,12 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const checked = checkConfig(config)
   const { region, endpoints } = checked
   const handles = new HandlesClient(checked.handlesApi)
+  const storage = options.storage ?? defaultStorage()
   let context: WhimsyContext | undefined
 
   const auth = new Auth({
     config: checked,
-    storage: options.storage ?? defaultStorage(),
+    storage,
     onEvent: options.onEvent,
     exchangeToken: (idToken) => exchangeToken(checked, idToken),
     lookupHandle: (idToken) => handles.own(idToken),
@@ -77,8 +87,8 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: endpoints?.dynamodb, credentials }), {
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   })
-  context = { config: checked, auth, s3, ddb, handles }
-  return { config: checked, auth, sites: new Sites(context) }
+  context = { config: checked, auth, s3, ddb, handles, storage }
+  return { config: checked, auth, fs: new Files(context), sites: new Sites(context), kv: new KeyValue(context), profile: new Profiles(context) }
 }
 
 async function exchangeToken(config: WhimsyConfig, idToken: string): Promise<ScopedCredentials> {

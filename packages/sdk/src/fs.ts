@@ -1,0 +1,601 @@
+/**
+ * `whimsy.fs`: the user's folder as a filesystem. Paths are the user's own (`/` is their
+ * private root, `/public/` their website); keys are `<identityId>/…`, which apps never see.
+ * Every path is checked before any request (`paths.ts`); every AWS failure becomes a
+ * `WhimsyError` in one place (`aws-errors.ts`).
+ */
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3'
+import { Upload } from '@aws-sdk/lib-storage'
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { toWhimsyError } from './aws-errors.js'
+import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
+import { contentTypeFor } from './content-types.js'
+import { WhimsyError } from './errors.js'
+import { MIN_PART_SIZE, uploadMultipart } from './multipart-upload.js'
+import { isWithin, keyOf, nameOf, normalizePath, pathOfKey, prefixOf, sitePathOf } from './paths.js'
+import { objectUrl, siteUrl } from './site-urls.js'
+import type { WhimsyContext } from './whimsy-context.js'
+
+/** A file or folder in a listing. */
+export interface FileEntry {
+  /** Last segment of the path. */
+  name: string
+  /** The user's path, e.g. `/notes/todo.txt`. */
+  path: string
+  type: 'file' | 'folder'
+  /** Bytes; 0 for folders. */
+  size: number
+  modified?: Date
+  etag?: string
+  /** In listings, from the file name (S3 listings carry no types); `stat` gives the stored one. */
+  contentType?: string
+}
+
+/** What `stat` knows: the entry plus the stored type and user metadata. */
+export interface FileInfo extends FileEntry {
+  metadata: Record<string, string>
+}
+
+export interface Progress {
+  /** Bytes (transfers) or objects (folder operations) done so far. */
+  loaded: number
+  total?: number
+}
+
+export interface WriteOptions {
+  /** Default: from the file name. */
+  contentType?: string
+  /** User metadata (`x-amz-meta-*`); ASCII keys and values. */
+  metadata?: Record<string, string>
+  /** Write only if the file is still this version (its `etag`): else `Conflict`. */
+  ifMatch?: string
+  /** `'*'`: create only — `Conflict` if the file exists. */
+  ifNoneMatch?: '*'
+  onProgress?: (progress: Progress) => void
+  signal?: AbortSignal
+}
+
+export interface UploadOptions extends WriteOptions {
+  /** Part size in bytes for large bodies (≥ 5 MiB; default 8 MiB). */
+  partSize?: number
+  /** Parts in flight at once (default 4). */
+  concurrency?: number
+}
+
+export interface ReadOptions {
+  /** Bytes `[start, end]` inclusive, like HTTP ranges. */
+  range?: { start: number; end?: number }
+  onProgress?: (progress: Progress) => void
+  signal?: AbortSignal
+}
+
+export interface FolderOptions {
+  /** Objects done / total, as the operation goes. */
+  onProgress?: (progress: Progress & { path?: string }) => void
+  signal?: AbortSignal
+}
+
+/** Bodies above this go up in parts (parallel, retried, resumable). */
+const MULTIPART_THRESHOLD = 16 * 1024 * 1024
+/** S3's DeleteObjects takes at most 1,000 keys. */
+const DELETE_BATCH = 1000
+const COPY_CONCURRENCY = 8
+/** Presigned with temporary credentials, a link cannot outlive them (an hour on AWS). */
+const MAX_SHARE_SECONDS = 3600
+
+export class Files {
+  constructor(private readonly ctx: WhimsyContext) {}
+
+  /**
+   * Writes a whole file. Large bodies go up in parallel parts; see `upload`.
+   * @example
+   * await whimsy.fs.write('/notes/todo.txt', 'milk')
+   * await whimsy.fs.write('/data.json', JSON.stringify(data), { ifMatch: etag }) // Conflict if changed meanwhile
+   */
+  async write(path: string, data: FileBody, options: UploadOptions = {}): Promise<FileEntry> {
+    const { key, path: canonical } = await this.target(path)
+    if (canonical === '/') throw new WhimsyError('InvalidPath', 'The root "/" is a folder; give the file a name.')
+    const body = prepareBody(data)
+    if (!body) throw new WhimsyError('InvalidInput', 'A file body is a string, Blob, File, ArrayBuffer, typed array or ReadableStream.')
+    checkMetadata(options.metadata)
+    const contentType = options.contentType ?? contentTypeFor(canonical)
+    const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined
+    const { s3, config } = this.ctx
+
+    if (body.kind === 'stream') {
+      if (conditional) throw new WhimsyError('InvalidInput', 'Conditional writes (ifMatch, ifNoneMatch) need a body of known size, not a stream.')
+      // lib-storage: a stream of unknown length is cut into parts as it arrives.
+      const upload = new Upload({
+        client: s3,
+        params: { Bucket: config.bucket, Key: key, Body: body.stream, ContentType: contentType, Metadata: options.metadata },
+        queueSize: options.concurrency ?? 4,
+        partSize: Math.max(MIN_PART_SIZE, options.partSize ?? 8 * 1024 * 1024),
+        leavePartsOnError: false,
+      })
+      upload.on('httpUploadProgress', (p) => options.onProgress?.({ loaded: p.loaded ?? 0, total: p.total }))
+      const onAbort = () => void upload.abort().catch(() => {})
+      options.signal?.addEventListener('abort', onAbort, { once: true })
+      try {
+        const result = await this.ctx.auth.withCredentials(() => upload.done())
+        return { name: nameOf(canonical), path: canonical, type: 'file', size: -1, etag: result.ETag, contentType }
+      } catch (e) {
+        if (options.signal?.aborted) throw new WhimsyError('Aborted', 'The upload was cancelled; nothing was kept.', { cause: e })
+        throw toWhimsyError(e, canonical)
+      } finally {
+        options.signal?.removeEventListener('abort', onAbort)
+      }
+    }
+
+    const size = sizeOf(body)
+    if (size > MULTIPART_THRESHOLD && !conditional) {
+      const file = data as Partial<File>
+      const resumeId = typeof file.name === 'string' && typeof file.lastModified === 'number' ? `${key}:${size}:${file.name}:${file.lastModified}` : undefined
+      const { etag } = await uploadMultipart({
+        s3,
+        bucket: config.bucket,
+        key,
+        body,
+        contentType,
+        metadata: options.metadata,
+        partSize: options.partSize,
+        concurrency: options.concurrency,
+        onProgress: options.onProgress,
+        signal: options.signal,
+        resume: resumeId ? { storage: this.ctx.storage, resumeId } : undefined,
+        call: (fn) => this.ctx.auth.withCredentials(fn),
+      })
+      return { name: nameOf(canonical), path: canonical, type: 'file', size, etag, contentType, modified: new Date() }
+    }
+
+    const bytes = body.kind === 'bytes' ? body.bytes : new Uint8Array(await body.blob.arrayBuffer())
+    options.onProgress?.({ loaded: 0, total: size })
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (If-Match / If-None-Match: conditional writes)
+    const put = await this.run(canonical, () =>
+      s3.send(
+        new PutObjectCommand({
+          Bucket: config.bucket,
+          Key: key,
+          Body: bytes,
+          ContentType: contentType,
+          Metadata: options.metadata,
+          IfMatch: options.ifMatch,
+          IfNoneMatch: options.ifNoneMatch,
+        }),
+        { abortSignal: options.signal },
+      ),
+    )
+    options.onProgress?.({ loaded: size, total: size })
+    return { name: nameOf(canonical), path: canonical, type: 'file', size, etag: put.ETag, contentType, modified: new Date() }
+  }
+
+  /**
+   * Uploads a large file in parallel parts with progress; abort with a signal. If it is
+   * interrupted, uploading the same File to the same path again resumes where it stopped.
+   * @example
+   * await whimsy.fs.upload('/video.mp4', file, { onProgress: ({ loaded, total }) => bar(loaded / total!) })
+   */
+  upload(path: string, data: Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<FileEntry> {
+    return this.write(path, data, options)
+  }
+
+  /**
+   * Reads a file's bytes (or a byte range).
+   * @example
+   * const bytes = await whimsy.fs.read('/photo.png', { onProgress: ({ loaded, total }) => … })
+   */
+  async read(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
+    const { stream, total } = await this.open(path, options)
+    options.onProgress?.({ loaded: 0, total })
+    return readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
+      if (options.signal?.aborted) throw new WhimsyError('Aborted', 'The download was cancelled.', { cause: e })
+      throw toWhimsyError(e, path)
+    })
+  }
+
+  /**
+   * Reads a file as UTF-8 text.
+   * @example
+   * const todo = await whimsy.fs.readText('/notes/todo.txt')
+   */
+  async readText(path: string, options: ReadOptions = {}): Promise<string> {
+    return new TextDecoder().decode(await this.read(path, options))
+  }
+
+  /**
+   * Reads and parses a JSON file; `InvalidInput` if it is not JSON.
+   * @example
+   * const settings = await whimsy.fs.readJSON<{ theme: string }>('/settings.json')
+   */
+  async readJSON<T = unknown>(path: string, options: ReadOptions = {}): Promise<T> {
+    const text = await this.readText(path, options)
+    try {
+      return JSON.parse(text) as T
+    } catch (e) {
+      throw new WhimsyError('InvalidInput', `${path} is not valid JSON.`, { cause: e })
+    }
+  }
+
+  /**
+   * Reads a file as a Blob with its stored Content-Type (for `<img src=URL.createObjectURL(…)>`).
+   * @example
+   * img.src = URL.createObjectURL(await whimsy.fs.readBlob('/photo.png'))
+   */
+  async readBlob(path: string, options: ReadOptions = {}): Promise<Blob> {
+    const { stream, total, contentType } = await this.open(path, options)
+    const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal)
+    return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType })
+  }
+
+  /**
+   * A file as a stream of bytes, for large files.
+   * @example
+   * const reader = (await whimsy.fs.stream('/big.log')).getReader()
+   */
+  async stream(path: string, options: Omit<ReadOptions, 'onProgress'> = {}): Promise<ReadableStream<Uint8Array>> {
+    return (await this.open(path, options)).stream
+  }
+
+  /**
+   * A file's or folder's details; `NotFound` if there is neither.
+   * @example
+   * const { size, modified, etag, contentType } = await whimsy.fs.stat('/notes/todo.txt')
+   */
+  async stat(path: string): Promise<FileInfo> {
+    const { id, path: canonical } = await this.target(path)
+    if (canonical !== '/') {
+      const head = await this.head(id, canonical)
+      if (head) return fileInfo(canonical, head)
+    }
+    // Not a file: a folder exists if anything (even just its marker) lives under it.
+    const page = await this.run(canonical, () =>
+      this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: prefixOf(id, canonical), MaxKeys: 1 })),
+    )
+    if ((page.KeyCount ?? 0) > 0 || canonical === '/') return { name: nameOf(canonical), path: canonical, type: 'folder', size: 0, metadata: {} }
+    throw new WhimsyError('NotFound', `${canonical} does not exist.`, { status: 404 })
+  }
+
+  /**
+   * Whether a file or folder exists.
+   * @example
+   * if (!(await whimsy.fs.exists('/notes'))) await whimsy.fs.mkdir('/notes')
+   */
+  async exists(path: string): Promise<boolean> {
+    try {
+      await this.stat(path)
+      return true
+    } catch (e) {
+      if (e instanceof WhimsyError && e.code === 'NotFound') return false
+      throw e
+    }
+  }
+
+  /**
+   * The entries of a folder (folders first within each page, then files, by name), or with
+   * `recursive` every file below it. Pages are fetched as you iterate, so a folder of
+   * 100,000 files streams instead of loading at once.
+   * @example
+   * for await (const entry of whimsy.fs.list('/notes')) console.log(entry.type, entry.path)
+   */
+  async *list(path = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
+    let cursor: string | undefined
+    do {
+      const page = await this.listPage(path, { ...options, cursor })
+      yield* page.entries
+      cursor = page.cursor
+    } while (cursor)
+  }
+
+  /**
+   * One page of a listing and the cursor of the next (for UIs that page on demand).
+   * @example
+   * const { entries, cursor } = await whimsy.fs.listPage('/photos', { pageSize: 100 })
+   */
+  async listPage(path = '/', options: { recursive?: boolean; pageSize?: number; cursor?: string } = {}): Promise<{ entries: FileEntry[]; cursor?: string }> {
+    const { id, path: canonical } = await this.target(path)
+    const prefix = prefixOf(id, canonical)
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
+    const page = await this.run(canonical, () =>
+      this.ctx.s3.send(
+        new ListObjectsV2Command({
+          Bucket: this.ctx.config.bucket,
+          Prefix: prefix,
+          Delimiter: options.recursive ? undefined : '/',
+          MaxKeys: options.pageSize ?? 1000,
+          ContinuationToken: options.cursor,
+        }),
+      ),
+    )
+    const folders: FileEntry[] = (page.CommonPrefixes ?? []).flatMap((p) => {
+      if (!p.Prefix) return []
+      const folder = pathOfKey(id, p.Prefix)
+      return [{ name: nameOf(folder), path: folder, type: 'folder' as const, size: 0 }]
+    })
+    const files: FileEntry[] = (page.Contents ?? []).flatMap((o) => {
+      // Folder markers (keys ending in "/") keep empty folders alive; they are not files.
+      if (!o.Key || o.Key.endsWith('/')) return []
+      const file = pathOfKey(id, o.Key)
+      return [
+        { name: nameOf(file), path: file, type: 'file' as const, size: o.Size ?? 0, modified: o.LastModified, etag: o.ETag, contentType: contentTypeFor(file) },
+      ]
+    })
+    return { entries: [...folders, ...files], cursor: page.IsTruncated ? page.NextContinuationToken : undefined }
+  }
+
+  /**
+   * Creates a folder (and keeps it while empty, with a marker that listings hide).
+   * @example
+   * await whimsy.fs.mkdir('/photos/2026')
+   */
+  async mkdir(path: string): Promise<void> {
+    const { id, path: canonical } = await this.target(path)
+    if (canonical === '/') return
+    if (await this.head(id, canonical)) throw new WhimsyError('Conflict', `${canonical} is a file; a folder cannot have the same name.`)
+    await this.run(canonical, () =>
+      this.ctx.s3.send(
+        new PutObjectCommand({ Bucket: this.ctx.config.bucket, Key: prefixOf(id, canonical), Body: new Uint8Array(0), ContentType: 'application/x-directory' }),
+      ),
+    )
+  }
+
+  /**
+   * Removes a file, or a folder with `{ recursive: true }` (in batches, with progress). An
+   * interrupted removal is finished by calling it again.
+   * @example
+   * await whimsy.fs.remove('/old', { recursive: true, onProgress: ({ loaded, total }) => … })
+   */
+  async remove(path: string, options: FolderOptions & { recursive?: boolean } = {}): Promise<void> {
+    const { id, path: canonical } = await this.target(path)
+    if (canonical !== '/' && (await this.head(id, canonical))) {
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+      await this.run(canonical, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: keyOf(id, canonical) })))
+      options.onProgress?.({ loaded: 1, total: 1, path: canonical })
+      return
+    }
+    const keys = await this.allKeys(id, canonical)
+    if (keys.length === 0) throw new WhimsyError('NotFound', `${canonical} does not exist.`, { status: 404 })
+    const onlyMarker = keys.length === 1 && keys[0]?.key === prefixOf(id, canonical)
+    if (!options.recursive && !onlyMarker)
+      throw new WhimsyError('InvalidInput', `${canonical} is a folder with ${keys.length} item(s); pass { recursive: true } to remove it and everything in it.`)
+    let loaded = 0
+    options.onProgress?.({ loaded, total: keys.length })
+    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+      if (options.signal?.aborted)
+        throw new WhimsyError('Aborted', `Removing ${canonical} was stopped after ${loaded} of ${keys.length}; remove it again to finish.`)
+      const batch = keys.slice(i, i + DELETE_BATCH)
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+      const result = await this.run(canonical, () =>
+        this.ctx.s3.send(new DeleteObjectsCommand({ Bucket: this.ctx.config.bucket, Delete: { Objects: batch.map((k) => ({ Key: k.key })), Quiet: true } })),
+      )
+      const failed = result.Errors?.[0]
+      if (failed) throw toWhimsyError(Object.assign(new Error(failed.Message ?? 'Delete failed'), { name: failed.Code }), pathOfKey(id, failed.Key ?? ''))
+      loaded += batch.length
+      options.onProgress?.({ loaded, total: keys.length, path: canonical })
+    }
+  }
+
+  /**
+   * Copies a file or a whole folder, server-side (no bytes through the browser). Existing
+   * files at the destination are replaced. Re-running an interrupted copy finishes it.
+   * @example
+   * await whimsy.fs.copy('/drafts', '/public/posts', { onProgress: ({ loaded, total }) => … })
+   */
+  async copy(from: string, to: string, options: FolderOptions = {}): Promise<void> {
+    await this.transfer(from, to, options, false)
+  }
+
+  /**
+   * Moves a file or a whole folder: each object is copied, the copy verified, and only then
+   * the original deleted — an interruption never loses a file, and moving again finishes.
+   * Publishing is moving into `/public`.
+   * @example
+   * await whimsy.fs.move('/a.txt', '/public/a.txt')
+   */
+  async move(from: string, to: string, options: FolderOptions = {}): Promise<void> {
+    await this.transfer(from, to, options, true)
+  }
+
+  /**
+   * The public address of a file in `/public`: on the user's site once they have a handle,
+   * else the bucket's public URL.
+   * @example
+   * whimsy.fs.publicUrl('/public/a.txt') // 'https://danielx.whimsy.space/a.txt'
+   */
+  publicUrl(path: string): string {
+    const user = this.ctx.auth.user
+    if (!user) throw new WhimsyError('NotSignedIn', 'Sign in first.')
+    const canonical = normalizePath(path, user.identityId)
+    const sitePath = sitePathOf(canonical)
+    if (user.handle) return siteUrl(this.ctx.config, user.handle, sitePath)
+    return objectUrl(this.ctx.config, keyOf(user.identityId, canonical === '/public' ? '/public/index.html' : canonical))
+  }
+
+  /**
+   * A time-limited link to a private file that anyone holding it can open (presigned GET).
+   * Links are signed with the session's temporary credentials, so they last at most an hour.
+   * @example
+   * const link = await whimsy.fs.shareUrl('/private.pdf', { expiresIn: 600 })
+   */
+  async shareUrl(path: string, options: { expiresIn?: number } = {}): Promise<string> {
+    const expiresIn = options.expiresIn ?? 3600
+    if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_SHARE_SECONDS)
+      throw new WhimsyError(
+        'InvalidInput',
+        `expiresIn is whole seconds from 1 to ${MAX_SHARE_SECONDS}: share links are signed with your session's temporary credentials.`,
+      )
+    const { id, key, path: canonical } = await this.target(path)
+    if (!(await this.head(id, canonical))) throw new WhimsyError('NotFound', `${canonical} does not exist.`, { status: 404 })
+    // The link dies with the credentials that sign it: make sure they outlive it.
+    const credentials = await this.ctx.auth.credentials()
+    if (credentials.expiration.getTime() - Date.now() < expiresIn * 1000) await this.ctx.auth.refreshCredentials()
+    return getSignedUrl(this.ctx.s3, new GetObjectCommand({ Bucket: this.ctx.config.bucket, Key: key }), { expiresIn })
+  }
+
+  /**
+   * Bytes and files stored under the user's root.
+   * @example
+   * const { bytes, files } = await whimsy.fs.usage()
+   */
+  async usage(): Promise<{ bytes: number; files: number }> {
+    let bytes = 0
+    let files = 0
+    for await (const entry of this.list('/', { recursive: true })) {
+      bytes += entry.size
+      files++
+    }
+    return { bytes, files }
+  }
+
+  // ————— internals —————
+
+  private async target(path: string): Promise<{ id: string; key: string; path: string }> {
+    // Checked before the network, but the length rule needs the identityId: use the known one.
+    const known = this.ctx.auth.user?.identityId
+    const canonical = normalizePath(path, known)
+    const { identityId } = await this.ctx.auth.credentials()
+    return { id: identityId, key: canonical === '/' ? `${identityId}/` : keyOf(identityId, canonical), path: canonical }
+  }
+
+  private run<T>(what: string, call: () => Promise<T>): Promise<T> {
+    return this.ctx.auth.withCredentials(call).catch((e: unknown) => {
+      throw toWhimsyError(e, what)
+    })
+  }
+
+  /** HeadObject, or undefined when there is no such file. */
+  private async head(id: string, path: string): Promise<HeadObjectCommandOutput | undefined> {
+    try {
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
+      return await this.run(path, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: this.ctx.config.bucket, Key: keyOf(id, path) })))
+    } catch (e) {
+      if (e instanceof WhimsyError && e.code === 'NotFound') return undefined
+      throw e
+    }
+  }
+
+  private async open(
+    path: string,
+    options: Omit<ReadOptions, 'onProgress'>,
+  ): Promise<{ stream: ReadableStream<Uint8Array>; total?: number; contentType?: string }> {
+    const { key, path: canonical } = await this.target(path)
+    const range = options.range
+    if (range && (!Number.isInteger(range.start) || range.start < 0 || (range.end !== undefined && (!Number.isInteger(range.end) || range.end < range.start))))
+      throw new WhimsyError('InvalidInput', 'A range is { start, end? } with whole byte offsets, end ≥ start.')
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+    const got = await this.run(canonical, () =>
+      this.ctx.s3.send(
+        new GetObjectCommand({ Bucket: this.ctx.config.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined }),
+        { abortSignal: options.signal },
+      ),
+    )
+    if (!got.Body) throw new WhimsyError('Unknown', `S3 returned no body for ${canonical}.`)
+    return { stream: got.Body.transformToWebStream() as ReadableStream<Uint8Array>, total: got.ContentLength, contentType: got.ContentType }
+  }
+
+  /** Every key under a folder (markers included), with sizes and ETags. */
+  private async allKeys(id: string, folder: string): Promise<{ key: string; size: number; etag?: string }[]> {
+    const keys: { key: string; size: number; etag?: string }[] = []
+    let token: string | undefined
+    do {
+      const page = await this.run(folder, () =>
+        this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: prefixOf(id, folder), ContinuationToken: token })),
+      )
+      for (const o of page.Contents ?? []) if (o.Key) keys.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag })
+      token = page.IsTruncated ? page.NextContinuationToken : undefined
+    } while (token)
+    return keys
+  }
+
+  private async transfer(from: string, to: string, options: FolderOptions, move: boolean): Promise<void> {
+    const source = await this.target(from)
+    const destination = await this.target(to)
+    const id = source.id
+    const verb = move ? 'move' : 'copy'
+    if (source.path === '/') throw new WhimsyError('InvalidPath', `Cannot ${verb} your whole folder.`)
+    if (destination.path === '/') throw new WhimsyError('InvalidPath', `Give the ${verb} a destination name, not "/".`)
+    if (isWithin(destination.path, source.path)) throw new WhimsyError('InvalidPath', `Cannot ${verb} ${source.path} into itself (${destination.path}).`)
+
+    const file = await this.head(id, source.path)
+    const items = file
+      ? [{ from: keyOf(id, source.path), to: keyOf(id, destination.path), size: Number(file.ContentLength ?? 0), etag: file.ETag }]
+      : (await this.allKeys(id, source.path)).map((k) => ({
+          from: k.key,
+          to: prefixOf(id, destination.path) + k.key.slice(prefixOf(id, source.path).length),
+          size: k.size,
+          etag: k.etag,
+        }))
+    if (items.length === 0) throw new WhimsyError('NotFound', `${source.path} does not exist.`, { status: 404 })
+
+    let loaded = 0
+    options.onProgress?.({ loaded, total: items.length })
+    const queue = [...items]
+    const worker = async () => {
+      for (let item = queue.shift(); item; item = queue.shift()) {
+        if (options.signal?.aborted) return
+        await this.transferOne(item, move)
+        loaded++
+        options.onProgress?.({ loaded, total: items.length, path: pathOfKey(id, item.to) })
+      }
+    }
+    await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, items.length) }, worker))
+    if (options.signal?.aborted) throw new WhimsyError('Aborted', `The ${verb} was stopped after ${loaded} of ${items.length} items; ${verb} again to finish.`)
+  }
+
+  private async transferOne(item: { from: string; to: string; size: number; etag?: string }, move: boolean): Promise<void> {
+    const { bucket } = this.ctx.config
+    const what = pathOfKey(item.from.slice(0, item.from.indexOf('/')), item.from)
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html — copy the version we
+    // listed (CopySourceIfMatch): a file changed meanwhile fails as Conflict instead.
+    await this.run(what, () =>
+      this.ctx.s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: item.to,
+          CopySource: `${bucket}/${item.from.split('/').map(encodeURIComponent).join('/')}`,
+          CopySourceIfMatch: item.etag,
+        }),
+      ),
+    )
+    if (!move) return
+    // Verify before deleting: the copy must be there, whole.
+    const copied = await this.run(what, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: item.to })))
+    if (Number(copied.ContentLength ?? -1) !== item.size)
+      throw new WhimsyError('Conflict', `The copy of ${what} is ${copied.ContentLength} bytes, not ${item.size}; the original was kept.`)
+    await this.run(what, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: item.from })))
+  }
+}
+
+function fileInfo(path: string, head: HeadObjectCommandOutput): FileInfo {
+  return {
+    name: nameOf(path),
+    path,
+    type: 'file',
+    size: Number(head.ContentLength ?? 0),
+    modified: head.LastModified,
+    etag: head.ETag,
+    contentType: head.ContentType,
+    metadata: head.Metadata ?? {},
+  }
+}
+
+/** S3 user metadata travels in HTTP headers: printable ASCII only, 2 KB in all. */
+function checkMetadata(metadata: Record<string, string> | undefined): void {
+  if (!metadata) return
+  let bytes = 0
+  for (const [k, v] of Object.entries(metadata)) {
+    if (!/^[A-Za-z0-9-_.]+$/.test(k))
+      throw new WhimsyError('InvalidInput', `Metadata name ${JSON.stringify(k)} may use letters, digits, "-", "_" and "." only.`)
+    if (typeof v !== 'string' || !/^[\x20-\x7e]*$/.test(v))
+      throw new WhimsyError('InvalidInput', `Metadata value of ${k} must be printable ASCII text (encode other text first).`)
+    bytes += k.length + v.length
+  }
+  if (bytes > 2048) throw new WhimsyError('InvalidInput', `Metadata is ${bytes} bytes; S3 allows 2 KB.`)
+}
