@@ -27,7 +27,7 @@ export interface ApiResponse {
 }
 
 export interface HandlesApiOptions {
-  registry: Pick<HandleRegistry, 'claim' | 'handleOf' | 'available' | 'lookup'>
+  registry: Pick<HandleRegistry, 'claim' | 'handleOf' | 'available' | 'lookup' | 'unclaim'>
   /** Verifies a user-pool ID token (signature, issuer, audience, expiry, token_use); throws if it is not good. */
   verifyIdToken: (token: string) => Promise<unknown>
   /** The identity pool's GetId for that token; throws when the pool refuses it. */
@@ -59,7 +59,7 @@ export function createHandlesApi(options: HandlesApiOptions): (req: ApiRequest) 
           ...cors,
           ...(cors['access-control-allow-origin']
             ? {
-                'access-control-allow-methods': 'GET, POST, OPTIONS',
+                'access-control-allow-methods': 'GET, POST, DELETE, OPTIONS',
                 'access-control-allow-headers': 'authorization, content-type',
                 'access-control-max-age': '600',
               }
@@ -86,7 +86,7 @@ export function createHandlesApi(options: HandlesApiOptions): (req: ApiRequest) 
       }
       if (req.path !== '/claim' && req.path !== '/me') return fail(404, 'NotFound', `No such route: ${req.path}`)
       if (req.path === '/claim' && req.method !== 'POST') return fail(405, 'MethodNotAllowed', 'Use POST')
-      if (req.path === '/me' && req.method !== 'GET') return fail(405, 'MethodNotAllowed', 'Use GET')
+      if (req.path === '/me' && req.method !== 'GET' && req.method !== 'DELETE') return fail(405, 'MethodNotAllowed', 'Use GET or DELETE')
 
       const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1]
       if (!token) return fail(401, 'NotAuthorized', 'Send the ID token as "Authorization: Bearer <idToken>"')
@@ -98,6 +98,7 @@ export function createHandlesApi(options: HandlesApiOptions): (req: ApiRequest) 
         return fail(401, 'NotAuthorized', `The ID token was not accepted: ${e instanceof Error ? e.message : String(e)}`)
       }
 
+      if (req.path === '/me' && req.method === 'DELETE') return reply(200, { released: await options.registry.unclaim(identityId) })
       if (req.path === '/me') return reply(200, { handle: await options.registry.handleOf(identityId) })
 
       if ((req.body?.length ?? 0) > MAX_BODY) return fail(400, 'BadRequest', 'The body is too large')

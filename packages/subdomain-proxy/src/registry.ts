@@ -105,6 +105,20 @@ export class HandleRegistry {
     }
   }
 
+  /**
+   * Gives up the identity's handle (account deletion). The commitment goes first: once it is
+   * gone no lookup resolves the handle, and a reservation left by a crash here is free after
+   * the stale period, so every stopping point is safe.
+   */
+  async unclaim(identityId: string): Promise<string | null> {
+    const owner = await this.owner(identityId)
+    if (!owner) return null
+    await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { pk: { S: `owner#${identityId}` } } }))
+    await this.release(identityId, owner.handle)
+    if (owner.released) await this.release(identityId, owner.released)
+    return owner.handle
+  }
+
   private isStale(r: Reservation): boolean {
     return this.now() - r.since > this.staleAfterMs
   }
