@@ -121,4 +121,22 @@ describe('large uploads', () => {
     expect(sha256(await whimsy.fs.read('/videos/holiday.mov'))).toBe(sha256(data))
     expect(await pendingUploads()).toEqual([])
   }, 120_000)
+
+  it('retries a read whose connection drops, and says Network when the service is unreachable', async () => {
+    await whimsy.fs.write('/small/read-me.txt', 'survives a dropped connection')
+    let cut = false
+    proxy = await startFaultProxy(cloud.urls.api, (req) => {
+      if (cut || req.method !== 'GET' || !req.url?.includes('read-me.txt')) return false
+      cut = true
+      return true
+    })
+    const flaky = await sessionVia(proxy.url)
+    expect(await flaky.fs.readText('/small/read-me.txt')).toBe('survives a dropped connection')
+    expect(proxy.dropped).toBe(1)
+
+    const unreachable = await sessionVia('http://127.0.0.1:9')
+    const error = await unreachable.fs.readText('/small/read-me.txt').catch((e: unknown) => e)
+    expect((error as WhimsyError).code).toBe('Network')
+    expect((error as WhimsyError).message).toMatch(/could not reach/i)
+  })
 })
