@@ -4,6 +4,7 @@
  *   --port <n>         app on n, API on n+1, user sites on n+2 (default 4300)
  *   --data-dir <path>  where data lives (default .whimsy at the repository root)
  */
+import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startLocalCloud } from './local-cloud.js'
 import { PortInUseError } from './ports.js'
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
   const started = Date.now()
   console.log(values.reset ? 'Starting Whimsy Space from an empty data directory…' : 'Starting Whimsy Space…')
   const cloud = await startLocalCloud({
-    dataDir: values['data-dir'] ?? process.env.WHIMSY_DATA_DIR ?? '.whimsy',
+    // npm runs workspace scripts inside the package; INIT_CWD is where `npm start` was typed.
+    dataDir: resolve(process.env.INIT_CWD ?? process.cwd(), values['data-dir'] ?? process.env.WHIMSY_DATA_DIR ?? '.whimsy'),
     reset: values.reset,
     appPort: port,
     apiPort: port + 1,
