@@ -1,0 +1,116 @@
+/**
+ * `whimsy.profile`: a user's public profile, a JSON document in their public folder
+ * (`<identityId>/public/whimsy.space/profile.json`). Anyone reads it through the user-sites
+ * domain (`https://<handle>.whimsy.space/whimsy.space/profile.json`, served with CORS) without
+ * signing in; only its owner writes it. The document's shape is `profile-schema.ts`.
+ */
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+import { checkHandle, normalizeHandle } from '@whimsy/sites/handles'
+import { toWhimsyError } from './aws-errors.js'
+import { WhimsyError } from './errors.js'
+import { checkProfile, type Profile } from './profile-schema.js'
+import { fetchSite } from './site-urls.js'
+import type { WhimsyContext } from './whimsy-context.js'
+
+export type { Profile, ProfileLink } from './profile-schema.js'
+export { PROFILE_LIMITS } from './profile-schema.js'
+
+/** Where the profile lives, under the user's public folder (and so on their site). */
+export const PROFILE_PATH = 'whimsy.space/profile.json'
+
+/** A profile document is a few kilobytes at most; anything much larger is not one. */
+const MAX_DOCUMENT_BYTES = 64 * 1024
+
+export class Profiles {
+  /** @internal Built by `createWhimsy`. */
+  constructor(private readonly ctx: WhimsyContext) {}
+
+  /**
+   * Reads a profile: anyone's by handle (no sign-in needed), or the signed-in user's own
+   * without one. `null` when there is none, the handle is unclaimed, or the document there
+   * does not pass the profile checks.
+   * @example
+   * const profile = await whimsy.profile.get('danielx') // { displayName: 'Daniel', … } or null
+   * const mine = await whimsy.profile.get()
+   */
+  async get(handle?: string): Promise<Profile | null> {
+    if (handle === undefined) return this.own()
+    const name = normalizeHandle(String(handle))
+    const check = checkHandle(name)
+    if (!check.ok) throw new WhimsyError('InvalidHandle', `${check.reason}.`)
+    let response: Response
+    try {
+      response = await fetchSite(this.ctx.config, name, `/${PROFILE_PATH}`)
+    } catch (e) {
+      throw toWhimsyError(e, `the profile of ${name}`)
+    }
+    if (response.status === 404) {
+      await response.body?.cancel()
+      return null
+    }
+    if (!response.ok) {
+      await response.body?.cancel()
+      throw toWhimsyError(Object.assign(new Error(`The site answered ${response.status}`), { statusCode: response.status }), `the profile of ${name}`)
+    }
+    return parse(await response.text())
+  }
+
+  /**
+   * Checks and publishes the signed-in user's profile, replacing the old one. Unknown fields
+   * and oversized ones are refused with `InvalidInput` naming the field. Resolves to the
+   * profile as stored (strings trimmed).
+   * @example
+   * await whimsy.profile.set({
+   *   displayName: 'Daniel',
+   *   bio: 'I make zines.',
+   *   avatar: '/public/me.png',
+   *   links: [{ title: 'Blog', url: 'https://danielx.net' }],
+   * })
+   */
+  async set(profile: Profile): Promise<Profile> {
+    const clean = checkProfile(profile)
+    try {
+      await this.ctx.auth.withCredentials(({ identityId }) =>
+        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
+        this.ctx.s3.send(
+          new PutObjectCommand({
+            Bucket: this.ctx.config.bucket,
+            Key: `${identityId}/public/${PROFILE_PATH}`,
+            Body: JSON.stringify(clean),
+            ContentType: 'application/json',
+            // Revalidated on every read, so a change shows at once rather than after a cache's minute.
+            CacheControl: 'public, no-cache',
+          }),
+        ),
+      )
+    } catch (e) {
+      throw toWhimsyError(e, 'your profile')
+    }
+    return clean
+  }
+
+  /** The signed-in user's own profile, read with their credentials (no handle needed). */
+  private async own(): Promise<Profile | null> {
+    try {
+      const text = await this.ctx.auth.withCredentials(async ({ identityId }) => {
+        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
+        const out = await this.ctx.s3.send(new GetObjectCommand({ Bucket: this.ctx.config.bucket, Key: `${identityId}/public/${PROFILE_PATH}` }))
+        return (await out.Body?.transformToString('utf-8')) ?? ''
+      })
+      return parse(text)
+    } catch (e) {
+      const err = toWhimsyError(e, 'your profile')
+      if (err.code === 'NotFound') return null
+      throw err
+    }
+  }
+}
+
+function parse(text: string): Profile | null {
+  if (text.length > MAX_DOCUMENT_BYTES) return null
+  try {
+    return checkProfile(JSON.parse(text))
+  } catch {
+    return null
+  }
+}
