@@ -122,8 +122,9 @@ export class KeyValueStore {
   }
 
   /**
-   * Reads a value: `null` when the key has none (or it expired). With `{ meta: true }`, the
-   * whole entry with its version, `updatedAt` and `expiresAt`.
+   * Reads a value: `null` when the key has none (or it expired) — and for a stored `null`;
+   * `{ meta: true }` tells them apart, giving the whole entry with its version, `updatedAt`
+   * and `expiresAt`, or `null` when there is none.
    * @example
    * const theme = await whimsy.kv.get('settings/theme') // { dark: true } or null
    * const entry = await whimsy.kv.get('doc', { meta: true }) // { key, value, version, updatedAt }
