@@ -26,7 +26,28 @@ export interface PendingUpload {
 const UPLOAD_ID = /^[A-Za-z0-9_-]{1,128}$/
 
 export class MultipartUploads {
+  private readonly inFlight = new Map<string, number>()
+  /** Aborted uploads; kept, so a part that slips past the existence check still finds out. */
+  private readonly aborting = new Set<string>()
+
   constructor(private readonly s3DataDir: string) {}
+
+  /** Runs a part upload, counted, so `abort` can wait for it. */
+  async whilePartInFlight<T>(bucket: string, uploadId: string, run: () => Promise<T>): Promise<T> {
+    const id = `${bucket}/${uploadId}`
+    this.inFlight.set(id, (this.inFlight.get(id) ?? 0) + 1)
+    try {
+      return await run()
+    } finally {
+      const left = (this.inFlight.get(id) ?? 1) - 1
+      if (left === 0) this.inFlight.delete(id)
+      else this.inFlight.set(id, left)
+    }
+  }
+
+  isAborting(bucket: string, uploadId: string): boolean {
+    return this.aborting.has(`${bucket}/${uploadId}`)
+  }
 
   private uploadsDir(bucket: string): string {
     return join(this.s3DataDir, bucket, '._S3rver_uploads')
@@ -57,9 +78,14 @@ export class MultipartUploads {
     return parts.sort((a, b) => a.partNumber - b.partNumber)
   }
 
+  /** Refuses new parts at once, waits (up to a minute) for parts in flight, then deletes. */
   async abort(bucket: string, uploadId: string): Promise<void> {
     const dir = this.dir(bucket, uploadId)
-    if (dir) await rm(dir, { recursive: true, force: true })
+    if (!dir) return
+    const id = `${bucket}/${uploadId}`
+    this.aborting.add(id)
+    for (let waited = 0; this.inFlight.has(id) && waited < 60_000; waited += 20) await new Promise((r) => setTimeout(r, 20))
+    await rm(dir, { recursive: true, force: true })
   }
 
   async pending(bucket: string, prefix = ''): Promise<PendingUpload[]> {

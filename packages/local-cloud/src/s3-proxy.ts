@@ -2,8 +2,8 @@
  * The S3 half of the gateway: authorizes each request against the policy documents, closes
  * s3rver's gaps that matter to correctness, and forwards the rest to s3rver.
  */
-import { createHash } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
+import { finished } from 'node:stream/promises'
 import { XMLBuilder, XMLParser } from 'fast-xml-parser'
 import type { Principal } from './authenticate.js'
 import { decodeAwsChunked } from './aws-chunked.js'
@@ -14,7 +14,7 @@ import type { KeyLock } from './key-lock.js'
 import type { MultipartUploads } from './multipart-uploads.js'
 import { objectArn, parseCopySource, parseS3Path, s3Authorizations } from './s3-actions.js'
 import type { IncomingRequest } from './sigv4.js'
-import { readAll, responseHeaders, sendUpstream } from './upstream.js'
+import { responseHeaders, sendUpstream } from './upstream.js'
 
 export interface S3ProxyContext {
   upstream: string
@@ -136,20 +136,29 @@ export async function handleS3(ctx: S3ProxyContext, req: IncomingRequest, res: S
     const upstream = await sendUpstream(ctx.upstream, { method: req.method, path: upstreamPath, headers, body })
     res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream.headers))
     upstream.pipe(res)
-    await new Promise<void>((resolve) => {
-      res.once('close', resolve)
-      res.once('finish', resolve)
-    })
+    // finished() also settles for a response already closed (a client that hung up while the
+    // emulator worked), where waiting for a 'close' event would wait forever.
+    await finished(res).catch(() => {})
   }
 
-  if (!isObjectWrite || isPartUpload || bucket === undefined || key === undefined) return forward()
+  if (isPartUpload && bucket !== undefined) {
+    // Counted, so an abort waits for parts in flight instead of racing them (s3rver would
+    // recreate the upload's directory for a part that lands after the abort).
+    const uploadId = query.get('uploadId') ?? ''
+    return ctx.uploads.whilePartInFlight(bucket, uploadId, async () => {
+      if (ctx.uploads.isAborting(bucket, uploadId))
+        return sendS3Error(res, 'NoSuchUpload', 'The specified upload does not exist. The upload may have been aborted.', req.rawPath)
+      await forward()
+    })
+  }
+  if (!isObjectWrite || bucket === undefined || key === undefined) return forward()
 
   await ctx.locks.run(`${bucket}/${key}`, async () => {
     const ifNoneMatch = req.headers['if-none-match']
     const ifMatch = req.headers['if-match']
-    if ((req.method === 'PUT' || req.method === 'POST') && (ifNoneMatch !== undefined || ifMatch !== undefined)) {
-      // Gap: s3rver ignores If-None-Match / If-Match on writes and overwrites. We check them
-      // here, under the key's lock, so of two racing writes exactly one can win.
+    if ((req.method === 'PUT' || req.method === 'POST' || req.method === 'DELETE') && (ifNoneMatch !== undefined || ifMatch !== undefined)) {
+      // Gap: s3rver ignores If-None-Match / If-Match on writes and deletes and goes ahead. We
+      // check them here, under the key's lock, so of two racing writes exactly one can win.
       const current = await headObject(ctx.upstream, req.rawPath)
       if (ifNoneMatch !== undefined) {
         if (ifNoneMatch.trim() !== '*') return sendS3Error(res, 'NotImplemented', 'If-None-Match on writes accepts only "*".')
@@ -161,7 +170,11 @@ export async function handleS3(ctx: S3ProxyContext, req: IncomingRequest, res: S
           return sendS3Error(res, 'PreconditionFailed', 'At least one of the pre-conditions you specified did not hold', req.rawPath)
       }
     }
-    await forward()
+    // Gap: after a delete s3rver removes the folders it emptied, and a concurrent delete in the
+    // same folder then fails (500). Deletes are serialised per bucket. (A write racing that
+    // clean-up can fail too; it answers 500, which clients retry, and loses nothing.)
+    if (req.method === 'DELETE') await ctx.locks.run(`${bucket}:s3rver-folders`, forward)
+    else await forward()
   })
 }
 
@@ -214,6 +227,8 @@ function etagMatches(condition: string, etag: string): boolean {
 const xmlParser = new XMLParser({
   ignoreAttributes: true,
   parseTagValue: false,
+  // Keys may begin or end with spaces: "a.txt " is not "a.txt".
+  trimValues: false,
   isArray: (name) => name === 'Object' || name === 'Deleted' || name === 'Error',
 })
 const xmlBuilder = new XMLBuilder({ ignoreAttributes: true })
@@ -240,26 +255,17 @@ async function deleteObjects(ctx: S3ProxyContext, req: IncomingRequest, res: Ser
     const ok = !hasUnsafeSegment(key) && ctx.authorize(principal, [{ action: 's3:DeleteObject', resource: objectArn(bucket, key) }])
     ;(ok ? allowed : denied).push({ Key: key })
   }
-  let deleted: Entry[] = []
+  // Gap: s3rver's own DeleteObjects trims the keys it parses ("a.txt " deletes "a.txt"), so
+  // the gateway deletes key by key, one at a time (see the folder lock below).
+  const deleted: Entry[] = []
   let errors: { Key: string; Code: string; Message: string }[] = []
-  if (allowed.length > 0) {
-    const xml = `<?xml version="1.0" encoding="UTF-8"?>${xmlBuilder.build({ Delete: { Object: allowed, Quiet: String(quiet) } })}`
-    const body = Buffer.from(xml)
-    const upstream = await sendUpstream(ctx.upstream, {
-      method: 'POST',
-      path: `/${encodeURIComponent(bucket)}?delete`,
-      headers: { 'content-type': 'application/xml', 'content-md5': createHash('md5').update(body).digest('base64') },
-      body,
-    })
-    const text = (await readAll(upstream)).toString('utf8')
-    if ((upstream.statusCode ?? 500) >= 300) {
-      res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream.headers))
-      res.end(text)
-      return
-    }
-    const result = xmlParser.parse(text) as { DeleteResult?: { Deleted?: Entry[]; Error?: typeof errors } }
-    deleted = result.DeleteResult?.Deleted ?? []
-    errors = result.DeleteResult?.Error ?? []
+  for (const entry of allowed) {
+    const path = `/${encodeURIComponent(bucket)}/${entry.Key.split('/').map(encodeURIComponent).join('/')}`
+    const upstream = await ctx.locks.run(`${bucket}:s3rver-folders`, () => sendUpstream(ctx.upstream, { method: 'DELETE', path, headers: {} }))
+    upstream.resume()
+    const status = upstream.statusCode ?? 500
+    if (status < 300 || status === 404) deleted.push({ Key: entry.Key })
+    else errors.push({ Key: entry.Key, Code: 'InternalError', Message: `Delete failed with status ${status}` })
   }
   errors = [...errors, ...denied.map((d) => ({ Key: d.Key, Code: 'AccessDenied', Message: 'Access Denied' }))]
   const parts = [

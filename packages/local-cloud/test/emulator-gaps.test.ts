@@ -4,7 +4,15 @@
  * framing) and listings past 1,000 keys (s3rver answers 500 on Node 20 without help).
  */
 import { Readable } from 'node:stream'
-import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { createUser, type TestUser } from '../../../test/users.js'
 
@@ -51,6 +59,37 @@ describe('conditional writes', () => {
     await expect(user.s3.send(new PutObjectCommand({ Bucket, Key, Body: 'three', IfMatch: first.ETag }))).rejects.toMatchObject({
       name: 'PreconditionFailed',
     })
+  })
+})
+
+describe('conditional deletes and copies', () => {
+  it('deletes only the version named by If-Match', async () => {
+    const Key = `${user.identityId}/versioned.txt`
+    const first = await user.s3.send(new PutObjectCommand({ Bucket, Key, Body: 'one' }))
+    await user.s3.send(new PutObjectCommand({ Bucket, Key, Body: 'two' }))
+    const stale = await user.s3.send(new DeleteObjectCommand({ Bucket, Key, IfMatch: first.ETag })).catch((e: Error) => e)
+    expect((stale as Error).name).toBe('PreconditionFailed')
+    expect(await (await user.s3.send(new GetObjectCommand({ Bucket, Key }))).Body?.transformToString()).toBe('two')
+  })
+
+  it('copies only the version named by CopySourceIfMatch, and keys with every special character', async () => {
+    const source = `${user.identityId}/src/a+b?c#d%e: f.txt`
+    const { ETag } = await user.s3.send(new PutObjectCommand({ Bucket, Key: source, Body: 'original' }))
+    const copySource = `${Bucket}/${source.split('/').map(encodeURIComponent).join('/')}`
+    await user.s3.send(new CopyObjectCommand({ Bucket, Key: `${user.identityId}/dst/copy.txt`, CopySource: copySource, CopySourceIfMatch: ETag }))
+    expect(await (await user.s3.send(new GetObjectCommand({ Bucket, Key: `${user.identityId}/dst/copy.txt` }))).Body?.transformToString()).toBe('original')
+    const stale = await user.s3
+      .send(new CopyObjectCommand({ Bucket, Key: `${user.identityId}/dst/copy2.txt`, CopySource: copySource, CopySourceIfMatch: '"0000"' }))
+      .catch((e: Error) => e)
+    expect((stale as Error).name).toBe('PreconditionFailed')
+  })
+
+  it('DeleteObjects keeps leading and trailing spaces in keys', async () => {
+    const keys = [`${user.identityId}/spaces/ lead.txt`, `${user.identityId}/spaces/trail.txt `]
+    for (const Key of keys) await user.s3.send(new PutObjectCommand({ Bucket, Key, Body: 'x' }))
+    await user.s3.send(new DeleteObjectsCommand({ Bucket, Delete: { Objects: keys.map((Key) => ({ Key })), Quiet: true } }))
+    const left = await user.s3.send(new ListObjectsV2Command({ Bucket, Prefix: `${user.identityId}/spaces/` }))
+    expect(left.KeyCount).toBe(0)
   })
 })
 
