@@ -63,6 +63,8 @@ export class Auth {
   private readonly cache: CredentialCache
   private current: WhimsyUser | null = null
   private cognitoUser: CognitoUser | null = null
+  /** Bumped by every sign-in and sign-out, so a slow restore cannot undo them. */
+  private epoch = 0
   /** Resolves once a stored session has been restored (or found absent) after construction. */
   readonly ready: Promise<WhimsyUser | null>
 
@@ -144,6 +146,9 @@ export class Auth {
     const username = checkUsername(input.username)
     if (!input.password) throw new WhimsyError('InvalidInput', 'Enter your password.')
     const user = await this.authenticate(username, input.password)
+    this.epoch++
+    // Another user was signed in on this device: their tokens go, not just their credentials.
+    if (this.cognitoUser && this.cognitoUser.getUsername() !== username) this.cognitoUser.signOut()
     this.cache.clear()
     this.cognitoUser = user
     const signedIn = await this.loadUser(user).catch((e) => {
@@ -163,12 +168,19 @@ export class Auth {
   async signOut(options: { everywhere?: boolean } = {}): Promise<void> {
     const user = this.cognitoUser
     if (!user) return
+    this.epoch++
     if (options.everywhere) {
-      // globalSignOut needs a valid session loaded on the user: refresh the tokens if needed.
-      await this.session(false)
-      await new Promise<void>((resolve, reject) => {
-        user.globalSignOut({ onSuccess: () => resolve(), onFailure: reject })
-      }).catch((e) => this.fail(e))
+      try {
+        // globalSignOut needs a valid session loaded on the user: refresh the tokens if needed.
+        await this.session(false)
+        await new Promise<void>((resolve, reject) => {
+          user.globalSignOut({ onSuccess: () => resolve(), onFailure: reject })
+        })
+      } catch (e) {
+        const error = toWhimsyError(e)
+        // Already signed out everywhere (from another device): what was asked is done.
+        if (error.code !== 'NotSignedIn' && error.code !== 'NotAuthorized') throw error
+      }
     } else {
       // Revoke this device's refresh token so a copy of it is worthless; best effort, since
       // signing out must work offline too.
@@ -226,7 +238,7 @@ export class Auth {
   async changePassword(input: { oldPassword: string; newPassword: string }): Promise<void> {
     const user = this.requireCognitoUser()
     this.checkPassword(input.newPassword)
-    await this.session(false)
+    await this.session(false).catch((e) => this.fail(e))
     await callback((cb) => user.changePassword(input.oldPassword, input.newPassword, cb)).catch((e) => this.fail(e))
   }
 
@@ -284,7 +296,7 @@ export class Auth {
 
   /** The current ID token (refreshed when needed), for the trusted functions (handles). */
   async idToken(): Promise<string> {
-    const session = await this.session(false)
+    const session = await this.session(false).catch((e) => this.fail(e))
     return session.getIdToken().getJwtToken()
   }
 
@@ -301,13 +313,17 @@ export class Auth {
     const user = this.pool.getCurrentUser()
     if (!user) return null
     this.cognitoUser = user
+    const epoch = this.epoch
     try {
       await this.session(false)
       const stored = this.storedUser()
       const restored = stored?.username === user.getUsername() ? stored : await this.loadUser(user)
+      // A sign-in or sign-out while this ran wins.
+      if (epoch !== this.epoch) return this.current
       this.setUser(restored, 'restored')
       return restored
     } catch (e) {
+      if (epoch !== this.epoch) return this.current
       const error = toWhimsyError(e)
       if (error.code === 'Network') {
         // Offline start: keep the stored session; calls will try again when back online.
@@ -443,6 +459,8 @@ export class Auth {
 
   private fail(e: unknown): never {
     const error = toWhimsyError(e)
+    // The session died under us (revoked elsewhere, refresh token expired): say so everywhere.
+    if (error.code === 'NotSignedIn' && this.cognitoUser) this.loseSession()
     if (error.code === 'InvalidPassword') {
       const policy = this.config.passwordPolicy ?? COGNITO_DEFAULT_PASSWORD_POLICY
       throw new WhimsyError('InvalidPassword', `${error.message} ${describePasswordPolicy(policy)}`, { cause: e, status: error.status })

@@ -51,6 +51,18 @@ describe('CredentialCache', () => {
     expect((await cache.get()).accessKeyId).toBe('ASIA2')
   })
 
+  it('keeps credentials that look expired on arrival (a clock ahead of AWS) for a minute', async () => {
+    const clock = fakeClock()
+    let fetches = 0
+    // The device clock is two hours ahead: fresh one-hour credentials look an hour old.
+    const cache = new CredentialCache(async () => credentials(clock.now() - 2 * 3600_000, 3600_000, ++fetches), clock.now)
+    for (let i = 0; i < 5; i++) await cache.get()
+    expect(fetches).toBe(1)
+    clock.advance(60_001)
+    await cache.get()
+    expect(fetches).toBe(2)
+  })
+
   it('does not keep a failed fetch, and tries again on the next call', async () => {
     let fetches = 0
     const cache = new CredentialCache(async () => {

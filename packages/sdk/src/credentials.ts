@@ -16,6 +16,12 @@ export type CredentialFetcher = (forceTokenRefresh: boolean) => Promise<ScopedCr
 
 /** Refresh this long before expiry: AWS clients' own window, or a fifth of a short lifetime. */
 const REFRESH_WINDOW_MS = 5 * 60 * 1000
+/**
+ * Credentials that look expired on arrival mean this device's clock is ahead of AWS's. They
+ * are still good; keep them this long (a refused call refreshes them at once anyway) rather
+ * than fetching new ones for every call.
+ */
+const SKEWED_CLOCK_CACHE_MS = 60 * 1000
 
 export class CredentialCache {
   private current?: { credentials: ScopedCredentials; refreshAt: number }
@@ -44,9 +50,10 @@ export class CredentialCache {
     const generation = this.generation
     const attempt = this.fetcher(force).then((credentials) => {
       if (generation === this.generation) {
-        const lifetime = credentials.expiration.getTime() - this.now()
-        const window = Math.min(REFRESH_WINDOW_MS, Math.max(0, lifetime) / 5)
-        this.current = { credentials, refreshAt: credentials.expiration.getTime() - window }
+        const now = this.now()
+        const lifetime = credentials.expiration.getTime() - now
+        const refreshAt = lifetime > 0 ? credentials.expiration.getTime() - Math.min(REFRESH_WINDOW_MS, lifetime / 5) : now + SKEWED_CLOCK_CACHE_MS
+        this.current = { credentials, refreshAt }
       }
       return credentials
     })
@@ -83,6 +90,10 @@ export class CredentialCache {
 const EXPIRED = new Set(['ExpiredToken', 'ExpiredTokenException', 'InvalidAccessKeyId', 'UnrecognizedClientException', 'InvalidToken', 'RequestExpired'])
 
 export function isExpiredCredentialsError(e: unknown): boolean {
-  const name = (e as { name?: string; Code?: string })?.name
-  return typeof name === 'string' && EXPIRED.has(name)
+  const err = e as { name?: string; $metadata?: { httpStatusCode?: number } }
+  if (typeof err?.name === 'string' && EXPIRED.has(err.name)) return true
+  // S3 answers HEAD requests without a body, so an expired token there is a nameless 400/403
+  // (the AWS SDK calls it UnknownError, or names the status): worth one refresh to find out.
+  const status = err?.$metadata?.httpStatusCode
+  return (status === 400 || status === 403) && ['Unknown', 'UnknownError', 'BadRequest', 'Forbidden'].includes(String(err.name))
 }

@@ -5,6 +5,7 @@
  * `WhimsyError` in one place (`aws-errors.ts`).
  */
 import {
+  AbortMultipartUploadCommand,
   CopyObjectCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
@@ -13,6 +14,7 @@ import {
   type HeadObjectCommandOutput,
   ListObjectsV2Command,
   PutObjectCommand,
+  type S3Client,
 } from '@aws-sdk/client-s3'
 import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
@@ -89,8 +91,12 @@ const MULTIPART_THRESHOLD = 16 * 1024 * 1024
 /** S3's DeleteObjects takes at most 1,000 keys. */
 const DELETE_BATCH = 1000
 const COPY_CONCURRENCY = 8
-/** Presigned with temporary credentials, a link cannot outlive them (an hour on AWS). */
-const MAX_SHARE_SECONDS = 3600
+/**
+ * Presigned with temporary credentials, a link cannot outlive them: fresh ones last an hour
+ * on AWS, so links last at most 55 minutes (after a refresh when needed), 15 by default.
+ */
+const MAX_SHARE_SECONDS = 55 * 60
+const DEFAULT_SHARE_SECONDS = 15 * 60
 
 export class Files {
   constructor(private readonly ctx: WhimsyContext) {}
@@ -113,9 +119,11 @@ export class Files {
 
     if (body.kind === 'stream') {
       if (conditional) throw new WhimsyError('InvalidInput', 'Conditional writes (ifMatch, ifNoneMatch) need a body of known size, not a stream.')
-      // lib-storage: a stream of unknown length is cut into parts as it arrives.
+      // lib-storage: a stream of unknown length is cut into parts as it arrives. Its abort()
+      // does not cancel requests already in flight, so the client it gets passes our signal
+      // to every upload request (not to the AbortMultipartUpload that cleans up after it).
       const upload = new Upload({
-        client: s3,
+        client: options.signal ? withAbortSignal(s3, options.signal) : s3,
         params: { Bucket: config.bucket, Key: key, Body: body.stream, ContentType: contentType, Metadata: options.metadata },
         queueSize: options.concurrency ?? 4,
         partSize: Math.max(MIN_PART_SIZE, options.partSize ?? 8 * 1024 * 1024),
@@ -125,10 +133,17 @@ export class Files {
       const onAbort = () => void upload.abort().catch(() => {})
       options.signal?.addEventListener('abort', onAbort, { once: true })
       try {
-        const result = await this.ctx.auth.withCredentials(() => upload.done())
+        // Not retried on expired credentials: lib-storage runs done() once; fresh ones first.
+        await this.ctx.auth.credentials()
+        const result = await upload.done()
         return { name: nameOf(canonical), path: canonical, type: 'file', size: -1, etag: result.ETag, contentType }
       } catch (e) {
-        if (options.signal?.aborted) throw new WhimsyError('Aborted', 'The upload was cancelled; nothing was kept.', { cause: e })
+        if (options.signal?.aborted) {
+          // lib-storage keeps its upload id to itself; read it to be sure no parts stay behind.
+          const uploadId = (upload as unknown as { uploadId?: string }).uploadId
+          if (uploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket: config.bucket, Key: key, UploadId: uploadId })).catch(() => {})
+          throw new WhimsyError('Aborted', 'The upload was cancelled; nothing was kept.', { cause: e })
+        }
         throw toWhimsyError(e, canonical)
       } finally {
         options.signal?.removeEventListener('abort', onAbort)
@@ -151,6 +166,7 @@ export class Files {
         onProgress: options.onProgress,
         signal: options.signal,
         resume: resumeId ? { storage: this.ctx.storage, resumeId } : undefined,
+        path: canonical,
         call: (fn) => this.ctx.auth.withCredentials(fn),
       })
       return { name: nameOf(canonical), path: canonical, type: 'file', size, etag, contentType, modified: new Date() }
@@ -231,7 +247,10 @@ export class Files {
    */
   async readBlob(path: string, options: ReadOptions = {}): Promise<Blob> {
     const { stream, total, contentType } = await this.open(path, options)
-    const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal)
+    const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
+      if (options.signal?.aborted) throw new WhimsyError('Aborted', 'The download was cancelled.', { cause: e })
+      throw toWhimsyError(e, path)
+    })
     return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType })
   }
 
@@ -354,7 +373,9 @@ export class Files {
    */
   async remove(path: string, options: FolderOptions & { recursive?: boolean } = {}): Promise<void> {
     const { id, path: canonical } = await this.target(path)
-    if (canonical !== '/' && (await this.head(id, canonical))) {
+    if (canonical === '/')
+      throw new WhimsyError('InvalidPath', 'Removing your whole folder is not done by path; delete the account, or remove its folders one by one.')
+    if (await this.head(id, canonical)) {
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
       await this.run(canonical, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: keyOf(id, canonical) })))
       options.onProgress?.({ loaded: 1, total: 1, path: canonical })
@@ -420,12 +441,13 @@ export class Files {
 
   /**
    * A time-limited link to a private file that anyone holding it can open (presigned GET).
-   * Links are signed with the session's temporary credentials, so they last at most an hour.
+   * Links are signed with the session's temporary credentials, so they last at most 55 minutes
+   * (default 15).
    * @example
    * const link = await whimsy.fs.shareUrl('/private.pdf', { expiresIn: 600 })
    */
   async shareUrl(path: string, options: { expiresIn?: number } = {}): Promise<string> {
-    const expiresIn = options.expiresIn ?? 3600
+    const expiresIn = options.expiresIn ?? DEFAULT_SHARE_SECONDS
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_SHARE_SECONDS)
       throw new WhimsyError(
         'InvalidInput',
@@ -435,7 +457,7 @@ export class Files {
     if (!(await this.head(id, canonical))) throw new WhimsyError('NotFound', `${canonical} does not exist.`, { status: 404 })
     // The link dies with the credentials that sign it: make sure they outlive it.
     const credentials = await this.ctx.auth.credentials()
-    if (credentials.expiration.getTime() - Date.now() < expiresIn * 1000) await this.ctx.auth.refreshCredentials()
+    if (credentials.expiration.getTime() - Date.now() < (expiresIn + 60) * 1000) await this.ctx.auth.refreshCredentials()
     return getSignedUrl(this.ctx.s3, new GetObjectCommand({ Bucket: this.ctx.config.bucket, Key: key }), { expiresIn })
   }
 
@@ -537,10 +559,14 @@ export class Files {
     let loaded = 0
     options.onProgress?.({ loaded, total: items.length })
     const queue = [...items]
+    let failed = false
     const worker = async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
-        if (options.signal?.aborted) return
-        await this.transferOne(item, move)
+        if (options.signal?.aborted || failed) return
+        await this.transferOne(item, move).catch((e: unknown) => {
+          failed = true // the other workers stop too: a retry must not race them
+          throw e
+        })
         loaded++
         options.onProgress?.({ loaded, total: items.length, path: pathOfKey(id, item.to) })
       }
@@ -554,7 +580,7 @@ export class Files {
     const what = pathOfKey(item.from.slice(0, item.from.indexOf('/')), item.from)
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html — copy the version we
     // listed (CopySourceIfMatch): a file changed meanwhile fails as Conflict instead.
-    await this.run(what, () =>
+    const copy = await this.run(what, () =>
       this.ctx.s3.send(
         new CopyObjectCommand({
           Bucket: bucket,
@@ -565,12 +591,28 @@ export class Files {
       ),
     )
     if (!move) return
-    // Verify before deleting: the copy must be there, whole.
+    // Verify before deleting: the destination must be our copy (same ETag as the copy made,
+    // nobody wrote over it since), whole (the listed size).
     const copied = await this.run(what, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: item.to })))
-    if (Number(copied.ContentLength ?? -1) !== item.size)
-      throw new WhimsyError('Conflict', `The copy of ${what} is ${copied.ContentLength} bytes, not ${item.size}; the original was kept.`)
-    await this.run(what, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: item.from })))
+    if (Number(copied.ContentLength ?? -1) !== item.size || (copy.CopyObjectResult?.ETag && copied.ETag !== copy.CopyObjectResult.ETag))
+      throw new WhimsyError('Conflict', `The copy of ${what} changed before it could be checked; the original was kept.`)
+    // Delete only the version that was copied: one written meanwhile stays (IfMatch → Conflict).
+    await this.run(what, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: item.from, IfMatch: item.etag })))
   }
+}
+
+/**
+ * The S3 client with `signal` added to every call but the clean-up one, for lib-storage,
+ * which sends its requests without a signal.
+ */
+function withAbortSignal(s3: S3Client, signal: AbortSignal): S3Client {
+  return new Proxy(s3, {
+    get(target, property, receiver) {
+      if (property !== 'send') return Reflect.get(target, property, receiver)
+      return (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
+        command instanceof AbortMultipartUploadCommand ? target.send(command, options) : target.send(command, { ...options, abortSignal: signal })
+    },
+  })
 }
 
 function fileInfo(path: string, head: HeadObjectCommandOutput): FileInfo {

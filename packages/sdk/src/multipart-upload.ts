@@ -30,6 +30,8 @@ export interface MultipartOptions {
   s3: S3Client
   bucket: string
   key: string
+  /** The user's path, for messages (the key holds the identityId, which apps never see). */
+  path: string
   body: Exclude<PreparedBody, { kind: 'stream' }>
   contentType: string
   metadata?: Record<string, string>
@@ -57,8 +59,15 @@ export function planParts(size: number, requested = 8 * 1024 * 1024): { partSize
   return { partSize, count: Math.max(1, Math.ceil(size / partSize)) }
 }
 
+/** Where the resume records of unfinished uploads are listed, for account deletion. */
+export const PENDING_UPLOADS_KEY = 'whimsy.uploads'
+
 export async function uploadMultipart(options: MultipartOptions): Promise<{ etag: string }> {
-  const { s3, bucket, key, body, signal, call } = options
+  const { s3, bucket, key, path, body, call } = options
+  // Our own signal too: a part that fails for good stops the parts still in flight, so none
+  // lands after the clean-up.
+  const stop = new AbortController()
+  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal
   const size = sizeOf(body)
   const storageKey = options.resume ? `whimsy.upload.${options.resume.resumeId}` : undefined
   const remembered = storageKey ? readRecord(options.resume?.storage, storageKey) : undefined
@@ -71,7 +80,7 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html
     const listed = await call(() => s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: remembered.uploadId }))).catch((e: unknown) => {
       if (toWhimsyError(e).code === 'NotFound') return undefined // expired or aborted: start over
-      throw toWhimsyError(e, key)
+      throw toWhimsyError(e, path)
     })
     if (listed) {
       uploadId = remembered.uploadId
@@ -91,11 +100,14 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
         abortSignal: signal,
       }),
     ).catch((e: unknown) => {
-      throw toWhimsyError(e, key)
+      throw toWhimsyError(e, path)
     })
     uploadId = created.UploadId
     if (!uploadId) throw new WhimsyError('Unknown', 'S3 started a multipart upload without an upload id.')
-    if (storageKey && options.resume) options.resume.storage.setItem(storageKey, JSON.stringify({ key, uploadId, size, partSize } satisfies ResumeRecord))
+    if (storageKey && options.resume) {
+      options.resume.storage.setItem(storageKey, JSON.stringify({ key, uploadId, size, partSize } satisfies ResumeRecord))
+      rememberPending(options.resume.storage, storageKey, true)
+    }
   }
   const activeUploadId = uploadId
 
@@ -108,10 +120,16 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
   const abortAll = async () => {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html
     await call(() => s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: activeUploadId }))).catch(() => {})
-    if (storageKey) options.resume?.storage.removeItem(storageKey)
+    forget()
+  }
+  const forget = () => {
+    if (!storageKey || !options.resume) return
+    options.resume.storage.removeItem(storageKey)
+    rememberPending(options.resume.storage, storageKey, false)
   }
 
   let failed = false
+  let failure: unknown
   const worker = async () => {
     for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
       if (signal?.aborted || failed) return
@@ -128,7 +146,9 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
           ),
         signal,
       ).catch((e: unknown) => {
+        failure ??= e
         failed = true
+        stop.abort()
         throw e
       })
       if (!result.ETag) throw new WhimsyError('Unknown', `S3 accepted part ${partNumber} without an ETag.`)
@@ -140,23 +160,23 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
 
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, Math.max(1, queue.length)) }, worker))
-    if (signal?.aborted) throw abortError(signal)
+    if (options.signal?.aborted) throw abortError(options.signal)
     const parts = [...done.entries()].sort(([a], [b]) => a - b).map(([PartNumber, ETag]) => ({ PartNumber, ETag }))
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
     const completed = await call(() =>
       s3.send(new CompleteMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: activeUploadId, MultipartUpload: { Parts: parts } })),
     )
-    if (storageKey) options.resume?.storage.removeItem(storageKey)
+    forget()
     return { etag: completed.ETag ?? '' }
   } catch (e) {
-    if (signal?.aborted) {
+    if (options.signal?.aborted) {
       await abortAll()
-      throw abortError(signal)
+      throw abortError(options.signal)
     }
     // Without a resume record nobody could continue this upload: clean it up now. With one,
     // the parts stay for the next attempt (production's bucket expires abandoned uploads).
     if (!storageKey) await abortAll()
-    throw toWhimsyError(e, key)
+    throw toWhimsyError(failure ?? e, path)
   }
 }
 
@@ -176,6 +196,38 @@ async function withRetries<T>(fn: () => Promise<T>, signal?: AbortSignal, attemp
 
 function abortError(signal: AbortSignal): WhimsyError {
   return new WhimsyError('Aborted', 'The upload was cancelled; nothing was kept.', { cause: signal.reason })
+}
+
+/** The resume records of uploads not finished yet, as `{ storageKey: {key, uploadId} }`. */
+export function pendingUploads(storage: SessionStorage): { storageKey: string; record: ResumeRecord }[] {
+  const keys = readList(storage)
+  return keys.flatMap((storageKey) => {
+    const record = readRecord(storage, storageKey)
+    return record ? [{ storageKey, record }] : []
+  })
+}
+
+/** Forgets a pending upload's record (after its parts were aborted). */
+export function forgetPendingUpload(storage: SessionStorage, storageKey: string): void {
+  storage.removeItem(storageKey)
+  rememberPending(storage, storageKey, false)
+}
+
+function rememberPending(storage: SessionStorage, storageKey: string, pending: boolean): void {
+  const keys = new Set(readList(storage))
+  if (pending) keys.add(storageKey)
+  else keys.delete(storageKey)
+  if (keys.size === 0) storage.removeItem(PENDING_UPLOADS_KEY)
+  else storage.setItem(PENDING_UPLOADS_KEY, JSON.stringify([...keys]))
+}
+
+function readList(storage: SessionStorage): string[] {
+  try {
+    const parsed = JSON.parse(storage.getItem(PENDING_UPLOADS_KEY) ?? '[]') as unknown
+    return Array.isArray(parsed) ? parsed.filter((k): k is string => typeof k === 'string') : []
+  } catch {
+    return []
+  }
 }
 
 function readRecord(storage: SessionStorage | undefined, key: string): ResumeRecord | undefined {

@@ -4,7 +4,7 @@
  * data APIs built on it.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { S3Client } from '@aws-sdk/client-s3'
+import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3'
 // Not `@aws-sdk/credential-providers`: esbuild bundles that package's Node entry (its
 // `browser` map lacks the `.js` extension), which pulls in node:fs and node:child_process.
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-provider-cognito-identity'
@@ -18,6 +18,7 @@ import { WhimsyError } from './errors.js'
 import { Files } from './fs.js'
 import { HandlesClient } from './handles-client.js'
 import { KeyValue } from './kv.js'
+import { forgetPendingUpload, pendingUploads } from './multipart-upload.js'
 import { Profiles } from './profile.js'
 import { Sites } from './sites.js'
 import { defaultStorage, type SessionStorage } from './storage.js'
@@ -68,6 +69,15 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     deleteUserData: async () => {
       if (!context) throw new WhimsyError('NotSignedIn', 'Sign in first.')
       const { identityId } = await auth.credentials()
+      // Parts of interrupted uploads are invisible to listings (and users may not list
+      // uploads): abort the ones this device remembers, so no bytes of the user outlive them.
+      for (const { storageKey, record } of pendingUploads(storage)) {
+        if (!record.key.startsWith(`${identityId}/`)) continue
+        await auth
+          .withCredentials(() => context!.s3.send(new AbortMultipartUploadCommand({ Bucket: checked.bucket, Key: record.key, UploadId: record.uploadId })))
+          .catch(() => {})
+        forgetPendingUpload(storage, storageKey)
+      }
       await auth.withCredentials(() => deleteAllObjects(context!.s3, checked.bucket, identityId))
       await auth.withCredentials(() => deleteAllItems(context!.ddb, checked.table, identityId))
       await handles.release(await auth.idToken()).catch(() => {})

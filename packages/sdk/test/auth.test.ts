@@ -245,6 +245,11 @@ describe('sessions', () => {
     const fresh = createWhimsy(cloud.config, { storage: memoryStorage() })
     await fresh.auth.signIn({ username: phone.username, password: PASSWORD })
     expect((await fresh.auth.credentials()).accessKeyId).toMatch(/^ASIA/)
+
+    // The first laptop tab, still showing the user, signs out everywhere too: done, not an error.
+    expect(laptop.auth.user).not.toBeNull()
+    await laptop.auth.signOut({ everywhere: true })
+    expect(laptop.auth.user).toBeNull()
   })
 })
 

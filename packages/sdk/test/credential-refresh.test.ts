@@ -91,4 +91,13 @@ describe('credentials the server refuses although they look valid (a client cloc
     expect(events.map((e) => e.type)).toEqual(['credentials', 'retryExpiredCredentials', 'tokensRefreshed', 'credentials'])
     expect(events.at(-1)).toMatchObject({ type: 'credentials', forced: true })
   })
+
+  it('also when the refused call is a HEAD, whose error has no body (stat, exists)', async () => {
+    const events: WhimsyEvent[] = []
+    const { whimsy } = await signedInWhimsy(skewed.info, 'skewed-head', { onEvent: (e) => events.push(e) })
+    await whimsy.fs.write('/a.txt', 'a')
+    await sleep(2500)
+    expect((await whimsy.fs.stat('/a.txt')).size).toBe(1)
+    expect(events.map((e) => e.type)).toContain('retryExpiredCredentials')
+  })
 })

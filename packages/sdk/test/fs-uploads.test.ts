@@ -140,3 +140,42 @@ describe('large uploads', () => {
     expect((error as WhimsyError).message).toMatch(/could not reach/i)
   })
 })
+
+describe('cancelling and leaving', () => {
+  it('aborts a stream upload of unknown length: no object, no pending upload', async () => {
+    const { whimsy: w } = await signedInWhimsy(cloud, 'streamer')
+    const stop = new AbortController()
+    let sent = 0
+    const stream = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent >= 12 * MB) stop.abort()
+        if (sent >= 40 * MB) return controller.close()
+        sent += MB
+        await new Promise((r) => setTimeout(r, 5))
+        controller.enqueue(new Uint8Array(MB).fill(7))
+      },
+    })
+    const error = await w.fs.write('/streams/cancelled.bin', stream, { signal: stop.signal, partSize: PART }).catch((e: unknown) => e)
+    expect((error as WhimsyError).code).toBe('Aborted')
+    await new Promise((r) => setTimeout(r, 200)) // let in-flight requests settle
+    expect(await w.fs.exists('/streams/cancelled.bin')).toBe(false)
+    const id = w.auth.user?.identityId ?? ''
+    const listed = await adminS3(cloud).send(new ListMultipartUploadsCommand({ Bucket: cloud.config.bucket, Prefix: `${id}/` }))
+    expect(listed.Uploads ?? []).toEqual([])
+  }, 60_000)
+
+  it('deleting the account also aborts the parts of an interrupted upload', async () => {
+    const { whimsy: w, storage: s } = await signedInWhimsy(cloud, 'quitter')
+    const id = w.auth.user?.identityId ?? ''
+    proxy = await startFaultProxy(cloud.urls.api, (req) => (partNumber(req.url) ?? 0) > 1)
+    const offline = createWhimsy({ ...cloud.config, endpoints: { ...cloud.config.endpoints, s3: proxy.url } }, { storage: s })
+    await offline.auth.ready
+    const file = new File([new Uint8Array(4 * PART)], 'draft.mov', { lastModified: 5 })
+    expect(await offline.fs.upload('/draft.mov', file, { partSize: PART, concurrency: 1 }).catch((e: WhimsyError) => e.code)).toBe('Network')
+    const before = await adminS3(cloud).send(new ListMultipartUploadsCommand({ Bucket: cloud.config.bucket, Prefix: `${id}/` }))
+    expect(before.Uploads?.length).toBe(1)
+    await w.auth.deleteAccount({ password: 'correct-horse-42' })
+    const after = await adminS3(cloud).send(new ListMultipartUploadsCommand({ Bucket: cloud.config.bucket, Prefix: `${id}/` }))
+    expect(after.Uploads ?? []).toEqual([])
+  }, 60_000)
+})

@@ -1,7 +1,7 @@
 /**
  * `whimsy.fs` end to end (issue 5), against the running local cloud through the SDK.
  */
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
+import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { adminS3, anonymousS3 } from '../../../test/users.js'
 import { toWhimsyError } from '../src/aws-errors.js'
@@ -160,6 +160,8 @@ describe('paths', () => {
     ['Japanese', '/special/日本語のファイル.txt'],
     ['Cyrillic', '/special/файл.txt'],
     ['emoji', '/special/🎉 party.txt'],
+    ['leading space', '/special/ leading.txt'],
+    ['trailing space', '/special/trailing.txt '],
   ])('round-trips a name with a %s', async (_what, path) => {
     await whimsy.fs.write(path, path)
     expect(await whimsy.fs.readText(path)).toBe(path)
@@ -221,7 +223,9 @@ describe('folders', () => {
     await w.fs.write('/trash/one.txt', '1')
     await w.fs.remove('/trash/one.txt')
     expect(await w.fs.exists('/trash/one.txt')).toBe(false)
-    await pool(Array.from({ length: 30 }, (_, i) => () => w.fs.write(`/trash/deep/${i}.txt`, String(i))))
+    await pool(Array.from({ length: 28 }, (_, i) => () => w.fs.write(`/trash/deep/${i}.txt`, String(i))))
+    await w.fs.write('/trash/deep/ space before', 'x')
+    await w.fs.write('/trash/deep/space after ', 'x')
     await w.fs.mkdir('/trash/deep/empty')
     expect(await codeOf(w.fs.remove('/trash'))).toBe('InvalidInput')
     const progress: number[] = []
@@ -229,6 +233,7 @@ describe('folders', () => {
     expect(progress.at(-1)).toBe(31)
     expect(await w.fs.exists('/trash')).toBe(false)
     expect(await codeOf(w.fs.remove('/trash', { recursive: true }))).toBe('NotFound')
+    expect(await codeOf(w.fs.remove('/', { recursive: true }))).toBe('InvalidPath')
     await w.fs.mkdir('/lonely')
     await w.fs.remove('/lonely')
     expect(await w.fs.exists('/lonely')).toBe(false)
@@ -312,6 +317,16 @@ describe("other users' files", () => {
       () => raw.send(new GetObjectCommand({ Bucket: cloud.config.bucket, Key: `${victimId}/notes/todo.txt` })),
       () => raw.send(new PutObjectCommand({ Bucket: cloud.config.bucket, Key: `${victimId}/notes/todo.txt`, Body: 'owned' })),
       () => raw.send(new ListObjectsV2Command({ Bucket: cloud.config.bucket, Prefix: `${victimId}/` })),
+      () => raw.send(new DeleteObjectCommand({ Bucket: cloud.config.bucket, Key: `${victimId}/notes/todo.txt` })),
+      // Copying the victim's file into one's own folder needs read access to the source.
+      () =>
+        raw.send(
+          new CopyObjectCommand({
+            Bucket: cloud.config.bucket,
+            Key: `${credentials.identityId}/stolen.txt`,
+            CopySource: `${cloud.config.bucket}/${encodeURIComponent(victimId)}/notes/todo.txt`,
+          }),
+        ),
     ]
     for (const attempt of attempts) {
       const error = await attempt().then(
