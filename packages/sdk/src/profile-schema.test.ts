@@ -45,6 +45,12 @@ describe('checkProfile', () => {
     [{ links: [{ title: 'a', url: 'https://u:p@example.com' }] }, 'profile.links[0].url must not carry'],
     [{ links: [{ title: 'a', url: 'https://a.example', rel: 'me' }] }, 'profile.links[0].rel is not a link field'],
     [{ links: [{ url: 'https://a.example' }] }, 'profile.links[0].title is missing'],
+    // Regressions from review: invisible spoofing characters, %-escaped dot segments.
+    [{ displayName: 'admin\u202egnp.exe' }, 'profile.displayName is one line without control'],
+    [{ displayName: 'dan\u200bielx' }, 'profile.displayName is one line without control'],
+    [{ bio: 'h\ufeffi' }, 'profile.bio has control characters'],
+    [{ links: [{ title: 'a', url: 'https:evil.example/a' }] }, 'profile.links[0].url is a full address'],
+    [{ avatar: '/public/%2e%2e/x.png' }, 'profile.avatar is a file in your public folder'],
     [null, 'A profile is an object'],
     [[], 'A profile is an object'],
   ])('refuses %j, naming the field', (input, message) => {

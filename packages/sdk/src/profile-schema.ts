@@ -44,10 +44,13 @@ export const PROFILE_LIMITS = {
 const FIELDS = ['displayName', 'bio', 'avatar', 'links'] as const
 const LINK_FIELDS = ['title', 'url'] as const
 
-/** Control characters other than tab and line breaks. */
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/
-/** Anything but a line: no control character at all. */
-const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f]/
+/**
+ * Control characters other than tab and line breaks, and the invisible ones that spoof names:
+ * zero-width (U+200B–U+200F, U+2060, U+FEFF), bidi overrides and isolates (U+202A–E, U+2066–9).
+ */
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/
+/** Anything but a line: no control (or invisible) character at all. */
+const ANY_CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff]/
 
 /**
  * Checks a profile and returns a clean copy (fields in a fixed order, strings trimmed).
@@ -94,9 +97,9 @@ function avatar(v: unknown): string {
       segments[0] === 'public' &&
       segments.length >= 2 &&
       segments.every((seg) => seg !== '' && seg !== '.' && seg !== '..') &&
-      !/[\\?#]/.test(s) &&
+      !/[\\?#%]/.test(s) &&
       !ANY_CONTROL.test(s)
-    if (!ok) throw invalid('avatar', 'is a file in your public folder, such as /public/me.png (no empty, "." or ".." segments)')
+    if (!ok) throw invalid('avatar', 'is a file in your public folder, such as /public/me.png (no empty, "." or ".." segments, no %-escapes)')
     return s
   }
   return url(s, 'avatar', ['https:'])
@@ -129,6 +132,8 @@ function url(v: unknown, field: string, protocols: string[]): string {
   // No javascript:, data: or file: — a profile is shown by other people's apps.
   if (!protocols.includes(parsed.protocol) || ANY_CONTROL.test(s)) throw invalid(field, `is an ${protocols.join(' or ')} address`)
   if (parsed.username || parsed.password) throw invalid(field, 'must not carry a user name or password')
+  // "https:evil.example/a" parses, but as an href it is a path on the page that shows it.
+  if (!s.toLowerCase().startsWith(`${parsed.protocol}//`)) throw invalid(field, `is a full address (${protocols.join(' or ')}//…)`)
   return s
 }
 

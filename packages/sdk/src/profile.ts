@@ -52,7 +52,14 @@ export class Profiles {
       await response.body?.cancel()
       throw toWhimsyError(Object.assign(new Error(`The site answered ${response.status}`), { statusCode: response.status }), `the profile of ${name}`)
     }
-    return parse(await response.text())
+    // Anyone can put any file there: read at most a profile's worth, never a hostile 20 MB.
+    const declared = Number(response.headers.get('content-length') ?? 0)
+    if (declared > MAX_DOCUMENT_BYTES) {
+      await response.body?.cancel()
+      return null
+    }
+    const text = await readAtMost(response, MAX_DOCUMENT_BYTES)
+    return text === undefined ? null : parse(text)
   }
 
   /**
@@ -104,6 +111,31 @@ export class Profiles {
       throw err
     }
   }
+}
+
+/** The body as text, or undefined when it is longer than `limit` bytes (then cancelled). */
+async function readAtMost(response: Response, limit: number): Promise<string | undefined> {
+  if (!response.body) return ''
+  const reader = response.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > limit) {
+      await reader.cancel()
+      return undefined
+    }
+    chunks.push(value)
+  }
+  const bytes = new Uint8Array(size)
+  let offset = 0
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset)
+    offset += chunk.byteLength
+  }
+  return new TextDecoder().decode(bytes)
 }
 
 function parse(text: string): Profile | null {

@@ -110,6 +110,9 @@ describe('profiles', () => {
     expect(await whimsy.profile.get()).toBeNull()
     await write('{not json')
     expect(await visitor.profile.get(own)).toBeNull()
+    // 2 MB of valid JSON: more than a profile can be, so not a profile (and not read whole).
+    await write(`{"displayName":"Eve"${' '.repeat(2 * 1024 * 1024)}}`)
+    expect(await visitor.profile.get(own)).toBeNull()
     await write(JSON.stringify({ displayName: 'Eve' }))
     expect(await visitor.profile.get(own)).toEqual({ displayName: 'Eve' })
     s3.destroy()
