@@ -3,10 +3,15 @@
  * exists, and a fetch that reaches a site from Node on the local cloud too. Pure apart from
  * `fetchSite`.
  */
+import { checkHandle } from '@whimsy/sites/handles'
 import type { WhimsyConfig } from './config.js'
+import { WhimsyError } from './errors.js'
 
 /** `https://danielx.whimsy.space/a/b.html` for site path `/a/b.html` (encoded per segment). */
 export function siteUrl(config: WhimsyConfig, handle: string, sitePath = '/'): string {
+  // A handle from elsewhere ("x@evil.example#") must not become the host of a link.
+  const check = checkHandle(handle)
+  if (!check.ok) throw new WhimsyError('InvalidHandle', `${check.reason}.`)
   return `${config.sitesProtocol ?? 'https'}://${handle}.${config.sitesDomain}${encodePath(sitePath)}`
 }
 
@@ -34,6 +39,8 @@ export function encodePath(path: string): string {
 export function fetchSite(config: WhimsyConfig, handle: string, sitePath: string, init: RequestInit = {}): Promise<Response> {
   const inBrowser = typeof (globalThis as { document?: unknown }).document !== 'undefined'
   const local = config.endpoints?.sites
+  const check = checkHandle(handle)
+  if (!check.ok) return Promise.reject(new WhimsyError('InvalidHandle', `${check.reason}.`))
   if (local && !inBrowser) {
     const headers = new Headers(init.headers)
     headers.set('x-forwarded-host', `${handle}.${config.sitesDomain}`)

@@ -57,6 +57,8 @@ describe('handles and sites', () => {
     const { whimsy: rival } = await signedInWhimsy(cloud, 'rival')
     expect(await codeOf(rival.sites.claimHandle(handle))).toBe('HandleTaken')
     expect(() => rival.sites.url('/')).toThrow(/Claim a handle first/)
+    // Someone else's handle cannot smuggle in another host (review).
+    expect(() => rival.sites.url('/', 'whimsy.space@evil.example#')).toThrow(WhimsyError)
   })
 
   it('deleting the account frees the handle', async () => {

@@ -91,6 +91,24 @@ describe('origin-response', () => {
     expect(r.headers.etag?.[0]?.value).toBe('"abc"')
   })
 
+  it("caps the owner's Cache-Control, so a page cannot outlive a handle's change of hands (review)", async () => {
+    const year = asResponse(
+      await handler(
+        originResponse(aliceUri('index.html'), 200, { 'Content-Type': 'text/html', 'Cache-Control': 'public, s-maxage=31536000, max-age=31536000, immutable' }),
+      ),
+    )
+    expect(year.headers['cache-control']?.[0]?.value).toBe('public, max-age=60')
+    const none = asResponse(await handler(originResponse(aliceUri('index.html'), 200, { 'Content-Type': 'text/html', 'Cache-Control': 'no-store' })))
+    expect(none.headers['cache-control']?.[0]?.value).toBe('no-cache')
+  })
+
+  it("answers S3's own failures with a plain page, never S3's XML", async () => {
+    const r = asResponse(await handler(originResponse(aliceUri('index.html'), 503, { 'Content-Type': 'application/xml' })))
+    expect(r.status).toBe('502')
+    expect(r.body).not.toContain('<Error>')
+    expect(r.headers['content-type']?.[0]?.value).toBe('text/plain; charset=utf-8')
+  })
+
   it("turns S3's 403 for a folder into a redirect, and any other miss into the site's 404", async () => {
     const folder = asResponse(await handler(originResponse(aliceUri('docs'), 403, { 'Content-Type': 'application/xml' })))
     expect(folder.status).toBe('301')

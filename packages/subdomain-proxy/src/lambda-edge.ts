@@ -16,7 +16,7 @@
 import { checkEdgeConfig } from './edge-config.js'
 import { cachedHandleLookup, type HandleLookup } from './handle-cache.js'
 import { keyToUri, uriToKey } from './resolve.js'
-import { contentTypeOf, createSiteHandler, type ObjectFetcher, type SiteBody, type SiteResponse, siteHeaders } from './site-handler.js'
+import { contentTypeOf, createSiteHandler, type ObjectFetcher, type SiteBody, type SiteResponse, siteCacheControl, siteHeaders } from './site-handler.js'
 
 export interface EdgeConfig {
   /** `whimsy.space` */
@@ -118,10 +118,17 @@ export function createEdgeHandler(edgeConfig: EdgeConfig, deps?: Partial<EdgeDep
       const [, identityId = '', path = ''] = m
       return toCloudFront(await siteHandler(bucketDomain).missing(identityId, path, request.method, request.querystring))
     }
-    if (status >= 500 || !m) return response
+    if (!m) return response
+    // Never S3's XML to a visitor, not even for S3's own failures.
+    if (status >= 500)
+      return toCloudFront({
+        status: 502,
+        headers: { ...siteHeaders('no-store'), 'content-type': 'text/plain; charset=utf-8' },
+        body: 'The site is unavailable for a moment; try again.\n',
+      })
     // S3's answer, with the site's headers; S3 keeps its own Content-Length, ETag, Content-Range.
     const stored = header(response.headers, 'content-type')
-    const extra: Record<string, string> = { ...siteHeaders(header(response.headers, 'cache-control') ?? 'public, max-age=60') }
+    const extra: Record<string, string> = { ...siteHeaders(siteCacheControl(header(response.headers, 'cache-control'))) }
     if (status !== 304) extra['content-type'] = contentTypeOf(m[2] ?? '', stored)
     const headers = { ...response.headers }
     for (const [name, value] of Object.entries(extra)) headers[name] = [{ key: canonicalName(name), value }]
@@ -160,9 +167,16 @@ export function fetchObjects(bucketDomain: string): ObjectFetcher {
       return res.ok ? meta(res) : null
     },
     async get(key) {
-      const res = await fetch(url(key))
-      if (!res.ok) return null
+      // Only small pages (404.html, dir/index.html) are fetched here, inside the function: a
+      // user's 5 GB "404.html" must not tie up the edge's shared concurrency. Bounded in size
+      // (Lambda@Edge generated bodies are ≤ 1 MB) and in time.
+      const res = await fetch(url(key), { signal: AbortSignal.timeout(3000) })
+      if (!res.ok || Number(res.headers.get('content-length') ?? 0) > MAX_GENERATED_BODY) {
+        await res.body?.cancel()
+        return null
+      }
       const body = new Uint8Array(await res.arrayBuffer())
+      if (body.length > MAX_GENERATED_BODY) return null
       return { meta: { ...meta(res), size: body.length }, body }
     },
   }
@@ -178,7 +192,7 @@ function toCloudFront(response: SiteResponse): CloudFrontResponse {
   const out: CloudFrontResponse = { status: String(response.status), statusDescription: STATUS_TEXT[response.status] ?? '', headers }
   const body = bodyText(response.body)
   if (body !== undefined) {
-    if (body.length > MAX_GENERATED_BODY) {
+    if (new TextEncoder().encode(body).length > MAX_GENERATED_BODY) {
       out.body = '<!doctype html>\n<title>Not found</title><h1>Not found</h1>\n'
       headers['content-type'] = [{ key: 'Content-Type', value: 'text/html; charset=utf-8' }]
     } else out.body = body

@@ -97,6 +97,12 @@ export class HandleRegistry {
         if (attempt < 3) continue
         throw new Error('HandleRegistry: the claim kept racing another claim of the same identity')
       }
+      // A claim that stalled past the stale period between steps 1 and 2 may have lost its
+      // reservation to someone else: then take the commitment back and report the loss.
+      if ((await this.reservation(handle))?.identityId !== identityId) {
+        await this.uncommit(identityId, handle, owner)
+        return { ok: false, code: 'HandleTaken', message: `The handle "${handle}" is taken` }
+      }
       await this.options.afterStep?.('commit', { handle, identityId })
       if (previous && previous !== handle) await this.release(identityId, previous)
       // Repair: a rename that stopped after its commit left this reservation behind.
@@ -178,6 +184,24 @@ export class HandleRegistry {
     } catch (e) {
       if (e instanceof ConditionalCheckFailedException) return false
       throw e
+    }
+  }
+
+  /** Undoes step 2: `owner#id` back to what it was, if it still names `handle`. */
+  private async uncommit(identityId: string, handle: string, before: { handle: string; released?: string } | null): Promise<void> {
+    const condition = { ConditionExpression: 'handle = :h', ExpressionAttributeValues: { ':h': { S: handle } } }
+    try {
+      if (before)
+        await this.client.send(
+          new PutItemCommand({
+            TableName: this.table,
+            Item: { pk: { S: `owner#${identityId}` }, handle: { S: before.handle }, ...(before.released ? { released: { S: before.released } } : {}) },
+            ...condition,
+          }),
+        )
+      else await this.client.send(new DeleteItemCommand({ TableName: this.table, Key: { pk: { S: `owner#${identityId}` } }, ...condition }))
+    } catch (e) {
+      if (!(e instanceof ConditionalCheckFailedException)) throw e
     }
   }
 

@@ -79,6 +79,16 @@ describe('serving', () => {
   })
 })
 
+describe('caching', () => {
+  it("never passes on the owner's long Cache-Control (a handle can change hands)", async () => {
+    objects.put(`${ALICE}/public/forever.html`, 'x', 'text/html')
+    objects.setCacheControl(`${ALICE}/public/forever.html`, 'public, max-age=31536000, immutable')
+    expect((await get('alice.whimsy.space', '/forever.html')).headers['cache-control']).toBe('public, max-age=60')
+    objects.setCacheControl(`${ALICE}/public/forever.html`, 'private, no-store')
+    expect((await get('alice.whimsy.space', '/forever.html')).headers['cache-control']).toBe('no-cache')
+  })
+})
+
 describe('what is not there', () => {
   it('redirects a folder named without its slash, keeping the query', async () => {
     const r = await get('alice.whimsy.space', '/docs', { query: 'a=1' })

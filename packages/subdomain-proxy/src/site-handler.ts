@@ -167,10 +167,20 @@ export function siteHeaders(cacheControl: string): Record<string, string> {
   }
 }
 
+/**
+ * The Cache-Control a site response gets. Never the owner's own: a handle can change hands,
+ * and a page cached for a year (CloudFront invalidations cannot target one host) would keep
+ * showing the old owner's content at the new owner's address. Owners may ask for less
+ * caching (no-cache, no-store, private), never for more than a minute.
+ */
+export function siteCacheControl(stored: string | undefined): string {
+  return stored && /\b(no-cache|no-store|private)\b/i.test(stored) ? 'no-cache' : OBJECT_CACHE_CONTROL
+}
+
 /** Headers of a served object: its own metadata, a content type from its name when S3 has none. */
 export function objectHeaders(path: string, meta: ObjectMeta): Record<string, string> {
   const headers: Record<string, string> = {
-    ...siteHeaders(meta.cacheControl ?? OBJECT_CACHE_CONTROL),
+    ...siteHeaders(siteCacheControl(meta.cacheControl)),
     'content-type': contentTypeOf(path, meta.contentType),
     'content-length': String(meta.size),
     'accept-ranges': 'bytes',

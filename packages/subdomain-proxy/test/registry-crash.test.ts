@@ -48,6 +48,30 @@ describe('a claim stopped between its steps', () => {
     expect(await r.handleOf(me)).toBe(h)
   })
 
+  it('a claim that stalls past the stale period and loses its reservation says HandleTaken and keeps its old handle (review)', async () => {
+    const me = newId()
+    const rival = newId()
+    const old = unique('stall-old')
+    const h = unique('stall')
+    expect(await registry().claim(me, old)).toMatchObject({ ok: true })
+    const stalling = new HandleRegistry({
+      client,
+      table: cloud.handlesTable as string,
+      now,
+      staleAfterMs: 60_000,
+      afterStep: async (step) => {
+        if (step !== 'reserve') return
+        // The function stalls for over a minute; meanwhile someone takes the stale reservation.
+        clock += 61_000
+        expect(await registry().claim(rival, h)).toMatchObject({ ok: true, identityId: rival })
+      },
+    })
+    expect(await stalling.claim(me, h)).toMatchObject({ ok: false, code: 'HandleTaken' })
+    expect(await registry().lookup(h)).toBe(rival)
+    expect(await registry().lookup(old)).toBe(me)
+    expect(await registry().handleOf(me)).toBe(old)
+  })
+
   it('after reserving a first handle, then abandoned: anyone may take it once it is stale', async () => {
     const me = newId()
     const h = unique('crash')
