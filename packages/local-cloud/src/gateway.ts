@@ -78,7 +78,9 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/'
     if (options.handles && (path === '/_whimsy/handles' || path.startsWith('/_whimsy/handles/'))) return options.handles(req, res)
-    applyCors(req, res)
+    // The mailbox holds every local user's codes: no other origin's script may read it (a
+    // user's page on *.localhost could otherwise take over accounts).
+    if (!(req.url ?? '').startsWith('/_whimsy/mailbox')) applyCors(req, res)
     if (req.method === 'OPTIONS') {
       res.writeHead(204)
       res.end()

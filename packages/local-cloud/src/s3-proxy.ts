@@ -134,7 +134,14 @@ export async function handleS3(ctx: S3ProxyContext, req: IncomingRequest, res: S
 
   const forward = async () => {
     const upstream = await sendUpstream(ctx.upstream, { method: req.method, path: upstreamPath, headers, body })
-    res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream.headers))
+    const answer = responseHeaders(upstream.headers)
+    if (key !== undefined && (req.method === 'GET' || req.method === 'HEAD')) {
+      // A user's HTML opened from this endpoint must not run as this origin, which also serves
+      // the mailbox: sandboxed, it gets an opaque origin (S3's endpoint has nothing to steal).
+      answer['content-security-policy'] = 'sandbox'
+      answer['x-content-type-options'] = 'nosniff'
+    }
+    res.writeHead(upstream.statusCode ?? 502, answer)
     upstream.pipe(res)
     // finished() also settles for a response already closed (a client that hung up while the
     // emulator worked), where waiting for a 'close' event would wait forever.
