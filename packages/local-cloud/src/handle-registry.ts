@@ -46,6 +46,7 @@ export function createLocalHandles(options: LocalHandlesOptions) {
       return id
     },
     allowedOrigins: options.allowedOrigins,
+    onReleased: (handle) => lookup.forget(handle),
     onClaimed: ({ handle, previous }) => {
       lookup.forget(handle)
       if (previous) lookup.forget(previous)

@@ -65,7 +65,11 @@ describe('handles and sites', () => {
     const { whimsy } = await signedInWhimsy(cloud, 'departing')
     const handle = handleName()
     await whimsy.sites.claimHandle(handle)
+    await whimsy.fs.write('/public/index.html', 'soon gone')
+    expect((await fetchSite(cloud.config, handle, '/')).status).toBe(200)
     await whimsy.auth.deleteAccount({ password: PASSWORD })
     expect(await whimsy.sites.isAvailable(handle)).toEqual({ available: true })
+    // The site is gone with the account.
+    expect((await fetchSite(cloud.config, handle, '/')).status).toBe(404)
   })
 })

@@ -36,6 +36,8 @@ export interface HandlesApiOptions {
   allowedOrigins: string[]
   /** Called after a successful claim, e.g. to drop a cached lookup. */
   onClaimed?: (result: { handle: string; identityId: string; previous: string | null }) => void
+  /** Told when an identity gave its handle up (account deletion), e.g. to drop cached lookups. */
+  onReleased?: (handle: string) => void
 }
 
 export type ErrorCode = 'InvalidHandle' | 'HandleTaken' | 'NotAuthorized' | 'NotFound' | 'BadRequest' | 'MethodNotAllowed' | 'InternalError'
@@ -98,7 +100,11 @@ export function createHandlesApi(options: HandlesApiOptions): (req: ApiRequest) 
         return fail(401, 'NotAuthorized', `The ID token was not accepted: ${e instanceof Error ? e.message : String(e)}`)
       }
 
-      if (req.path === '/me' && req.method === 'DELETE') return reply(200, { released: await options.registry.unclaim(identityId) })
+      if (req.path === '/me' && req.method === 'DELETE') {
+        const released = await options.registry.unclaim(identityId)
+        if (released) options.onReleased?.(released)
+        return reply(200, { released })
+      }
       if (req.path === '/me') return reply(200, { handle: await options.registry.handleOf(identityId) })
 
       if ((req.body?.length ?? 0) > MAX_BODY) return fail(400, 'BadRequest', 'The body is too large')
