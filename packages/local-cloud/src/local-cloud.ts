@@ -40,6 +40,11 @@ export interface LocalCloudOptions {
   credentialLifetimeSeconds?: number
   /** Reports credential expiry this many seconds late, as a client with a slow clock sees it. For tests. */
   reportedExpiryLagSeconds?: number
+  /**
+   * A DynamoDB server to use instead of starting dynalite, e.g. AWS's DynamoDB Local (run with
+   * `-sharedDb`), to run the same suites on AWS's engine. Default: dynalite.
+   */
+  dynamodbEndpoint?: string
   /** Where progress lines and mailbox codes go. Default: nowhere. */
   log?: (line: string) => void
 }
@@ -58,7 +63,7 @@ export interface LocalCloud {
   /** The emulators' own endpoints: never given to clients; for benchmarks and debugging. */
   emulatorUrls: { s3: string; dynamodb: string; cognito: string }
   /** Process ids of the emulator children. */
-  pids: Record<Emulator['kind'], number>
+  pids: Partial<Record<Emulator['kind'], number>>
   /** Derives the identityId the identity pool gives a user-pool `sub`. */
   identityIdFor(sub: string): string
   stop(): Promise<void>
@@ -88,14 +93,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     sites = await listen(createServer(), options.sitesPort ?? 0, 'user sites')
     const mailbox = new Mailbox(log)
     const logDir = join(dataDir, 'logs')
-    const started = await Promise.all([
+    const [s3, cognito, dynamodb] = await Promise.all([
       startEmulator({ kind: 's3', dataDir: join(dataDir, 's3'), logDir }),
-      startEmulator({ kind: 'dynamodb', dataDir: join(dataDir, 'dynamodb'), logDir }),
       startEmulator({ kind: 'cognito', dataDir: join(dataDir, 'cognito'), logDir, onMessage: (m) => mailbox.deliver(m) }),
+      options.dynamodbEndpoint ? undefined : startEmulator({ kind: 'dynamodb', dataDir: join(dataDir, 'dynamodb'), logDir }),
     ])
-    emulators.push(...started)
-    const [s3, dynamodb, cognito] = started as [Emulator, Emulator, Emulator]
-    const upstreams = { s3: s3.url, dynamodb: dynamodb.url, cognito: cognito.url }
+    for (const e of [s3, cognito, dynamodb]) if (e) emulators.push(e)
+    const upstreams = { s3: s3.url, dynamodb: dynamodb?.url ?? (options.dynamodbEndpoint as string), cognito: cognito.url }
 
     const input = { region: REGION, bucket: BUCKET, table: TABLE, emulators: upstreams, state }
     const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(input), ensureTable(input), ensureHandlesTable(input, HANDLES_TABLE)])
@@ -141,7 +145,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     })
     const handles = createLocalHandles({
       region: REGION,
-      dynamodb: dynamodb.url,
+      dynamodb: upstreams.dynamodb,
       table: HANDLES_TABLE,
       identityPool,
       identityPoolId: state.identityPoolId,
