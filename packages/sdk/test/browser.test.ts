@@ -84,4 +84,46 @@ describe('the SDK in Chromium', () => {
     expect(errors).toEqual([])
     await page.close()
   })
+
+  it('writes, lists, uploads in parts with progress and reads back files from the page', async () => {
+    const page = await browser.newPage()
+    await page.goto(site.url)
+    const username = uniqueName('browserfs')
+    await run(
+      page,
+      `await whimsy.auth.signUp({ username: ${JSON.stringify(username)}, email: '${username}@example.com', password: ${JSON.stringify(PASSWORD)} })`,
+    )
+    const code = await latestCode(cloud, username)
+    const result = await run<{
+      text: string
+      names: string[]
+      size: number
+      same: boolean
+      events: number
+      last: { loaded: number; total: number }
+      etag: string
+    }>(
+      page,
+      `await whimsy.auth.confirmSignUp({ username: ${JSON.stringify(username)}, code: '${code}' })
+       await whimsy.auth.signIn({ username: ${JSON.stringify(username)}, password: ${JSON.stringify(PASSWORD)} })
+       const written = await whimsy.fs.write('/notes/hello.txt', 'hello from the page')
+       const text = await whimsy.fs.readText('/notes/hello.txt')
+       const bytes = new Uint8Array(20 * 1024 * 1024)
+       for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) % 251
+       const file = new File([bytes], 'big.bin', { lastModified: 1 })
+       const progress = []
+       await whimsy.fs.upload('/big.bin', file, { partSize: 5 * 1024 * 1024, onProgress: (p) => progress.push(p) })
+       const back = await whimsy.fs.read('/big.bin')
+       let same = back.length === bytes.length
+       for (let i = 0; same && i < bytes.length; i += 4096) same = back[i] === bytes[i]
+       const names = []
+       for await (const entry of whimsy.fs.list('/')) names.push(entry.name)
+       return { text, names, size: back.length, same, events: progress.length, last: progress.at(-1), etag: written.etag }`,
+    )
+    expect(result.text).toBe('hello from the page')
+    expect(result.etag).toMatch(/^"[0-9a-f]{32}"$/) // ETag is exposed to the page by CORS
+    expect(result.names).toEqual(['notes', 'big.bin'])
+    expect(result).toMatchObject({ size: 20 * 1024 * 1024, same: true, events: 5, last: { loaded: 20 * 1024 * 1024, total: 20 * 1024 * 1024 } })
+    await page.close()
+  }, 60_000)
 })
