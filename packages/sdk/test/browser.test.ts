@@ -126,4 +126,26 @@ describe('the SDK in Chromium', () => {
     expect(result).toMatchObject({ size: 20 * 1024 * 1024, same: true, events: 5, last: { loaded: 20 * 1024 * 1024, total: 20 * 1024 * 1024 } })
     await page.close()
   }, 60_000)
+
+  it('keeps key-value data and a public profile from the page', async () => {
+    const page = await browser.newPage()
+    await page.goto(site.url)
+    const username = uniqueName('browserkv')
+    await run(
+      page,
+      `await whimsy.auth.signUp({ username: ${JSON.stringify(username)}, email: '${username}@example.com', password: ${JSON.stringify(PASSWORD)} })`,
+    )
+    const code = await latestCode(cloud, username)
+    const result = await run<{ theme: unknown; visits: unknown; profile: unknown }>(
+      page,
+      `await whimsy.auth.confirmSignUp({ username: ${JSON.stringify(username)}, code: '${code}' })
+       await whimsy.auth.signIn({ username: ${JSON.stringify(username)}, password: ${JSON.stringify(PASSWORD)} })
+       await whimsy.kv.set('settings/theme', { dark: true })
+       await whimsy.kv.update('stats', { add: { visits: 2 } })
+       await whimsy.profile.set({ displayName: 'Page Person' })
+       return { theme: await whimsy.kv.get('settings/theme'), visits: (await whimsy.kv.get('stats')).visits, profile: await whimsy.profile.get() }`,
+    )
+    expect(result).toEqual({ theme: { dark: true }, visits: 2, profile: { displayName: 'Page Person' } })
+    await page.close()
+  })
 })
