@@ -6,7 +6,7 @@
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
 import { WhimsyError } from './errors.js'
-import { ATTR, encodeField, encodeValue, isFieldName, type JsonValue } from './kv-values.js'
+import { ADDABLE_NUMBERS, ATTR, encodeField, encodeValue, isFieldName, type JsonValue, randomVersion, setOwn } from './kv-values.js'
 
 /** Field changes for `kv.update`, applied atomically on the server. */
 export interface KvUpdate {
@@ -48,19 +48,26 @@ export interface WriteOptions {
   expiresAt?: number
   ifAbsent?: boolean
   ifVersion?: number
+  /** `set`: the version the item gets if it has none yet; default `randomVersion()`. */
+  firstVersion?: number
 }
 
-/** `kv.set`: replaces the whole item (value, expiry) and adds 1 to its version. */
+/**
+ * `kv.set`: replaces the whole item (value, expiry) and adds 1 to its version; an item created
+ * here starts at a random version (`randomVersion`), so that a version read before a delete
+ * never matches the new item.
+ */
 export function setExpression(value: JsonValue, options: WriteOptions): ExpressionParts {
   const encoded = encodeValue(value)
   const isFields = 'fields' in encoded
   const values: Record<string, AttributeValue> = {
     ':val': isFields ? encoded.fields : encoded.json,
-    ':zero': { N: '0' },
+    // One below the first version: the same `+ 1` then serves both a new and an existing item.
+    ':base': { N: String((options.firstVersion ?? randomVersion()) - 1) },
     ':one': { N: '1' },
     ':now': { N: String(options.nowMs) },
   }
-  const sets = [`${isFields ? '#fields' : '#json'} = :val`, '#ver = if_not_exists(#ver, :zero) + :one', '#upd = :now']
+  const sets = [`${isFields ? '#fields' : '#json'} = :val`, '#ver = if_not_exists(#ver, :base) + :one', '#upd = :now']
   const removes = [isFields ? '#json' : '#fields']
   if (options.expiresAt !== undefined) {
     sets.push('#exp = :exp')
@@ -131,10 +138,7 @@ export function deleteExpression(options: { nowMs: number; ifVersion?: number })
 /** The object an update makes of an absent item: `{}` with the changes applied. */
 export function applyToEmpty(update: KvUpdate): { [key: string]: JsonValue } {
   const out: { [key: string]: JsonValue } = {}
-  for (const op of checkUpdate(update)) {
-    if (op.kind === 'set') out[op.field] = op.value
-    else if (op.kind === 'add') out[op.field] = op.value
-  }
+  for (const op of checkUpdate(update)) if (op.kind !== 'remove') setOwn(out, op.field, op.value)
   return out
 }
 
@@ -154,10 +158,7 @@ export function checkUpdate(update: KvUpdate): Op[] {
     if (typeof value !== 'number' || !Number.isFinite(value))
       throw new WhimsyError('InvalidInput', `kv.update: add.${field} must be a finite number; got ${String(value)}.`)
     if (encodeField(value).N === undefined)
-      throw new WhimsyError(
-        'InvalidInput',
-        `kv.update: add.${field} = ${value} is outside the numbers DynamoDB adds exactly (plain decimals from 1e-7 to 1e21).`,
-      )
+      throw new WhimsyError('InvalidInput', `kv.update: add.${field} = ${value} is outside the numbers DynamoDB adds exactly (${ADDABLE_NUMBERS}).`)
     ops.push({ kind: 'add', field, value })
   }
   if (update.remove !== undefined && !Array.isArray(update.remove)) throw new WhimsyError('InvalidInput', 'kv.update: remove is a list of field names.')
@@ -165,6 +166,11 @@ export function checkUpdate(update: KvUpdate): Op[] {
   if (ops.length === 0) throw new WhimsyError('InvalidInput', 'kv.update: nothing to change.')
   const seen = new Set<string>()
   for (const op of ops) {
+    if (op.field === '__proto__')
+      throw new WhimsyError(
+        'InvalidInput',
+        'kv.update: a field named "__proto__" cannot be changed on its own (an object with one is stored whole, as JSON text); replace the whole value with kv.set.',
+      )
     if (!isFieldName(op.field))
       throw new WhimsyError(
         'InvalidInput',

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { WhimsyError } from './errors.js'
 import {
+  addFailure,
   checkItemSize,
   checkJson,
   decodeValue,
@@ -12,6 +13,7 @@ import {
   type JsonValue,
   MAX_ITEM_BYTES,
   toJsonText,
+  tooLargeMessage,
 } from './kv-values.js'
 
 /** Encodes as the SDK stores it, then through the JSON wire DynamoDB speaks, then back. */
@@ -82,6 +84,25 @@ describe('value representation', () => {
     expect(() => checkJson(cyclic, 'x')).toThrow(/cycle/)
   })
 
+  it('bug 2: round-trips a "__proto__" field as an ordinary own field, never as the prototype', () => {
+    const value = JSON.parse('{"__proto__":{"isAdmin":true},"a":1}') as JsonValue
+    expect(checkJson(value, 'x')).toBe(value)
+    // Stored whole as JSON text, which every engine takes.
+    expect(encodeValue(value)).toEqual({ json: { S: '{"__proto__":{"isAdmin":true},"a":1}' } })
+    const back = roundTrip(value) as Record<string, unknown>
+    expect(Object.getPrototypeOf(back)).toBe(Object.prototype)
+    expect(back.isAdmin).toBeUndefined()
+    expect(Object.keys(back)).toEqual(['__proto__', 'a'])
+    expect(back).toEqual(value)
+    // A fields map that holds one (as SDK versions before this fix stored an update's) reads as a field too.
+    const stored = JSON.parse('{"fields":{"M":{"__proto__":{"S":"{\\"isAdmin\\":true}"},"a":{"N":"1"}}}}')
+    const read = decodeValue(stored) as Record<string, unknown>
+    expect(Object.getPrototypeOf(read)).toBe(Object.prototype)
+    expect(read.isAdmin).toBeUndefined()
+    expect(read).toEqual(value)
+    expect(JSON.stringify(read)).toBe('{"__proto__":{"isAdmin":true},"a":1}')
+  })
+
   it('drops undefined fields, as JSON.stringify does', () => {
     expect(roundTrip(checkJson({ a: 1, b: undefined }, 'x'))).toEqual({ a: 1 })
   })
@@ -101,10 +122,26 @@ describe('sizes and expiry', () => {
     expect(() => checkItemSize(`:${'k'.repeat(1000)}`, encodeValue('x'.repeat(MAX_ITEM_BYTES - 1000)), 'kv key')).toThrow(WhimsyError)
   })
 
+  it('bug 7: names the limit also when the size is not known before the request', () => {
+    expect(tooLargeMessage('kv key "k"')).toMatch(/400 KB \(409,600 bytes/)
+  })
+
   it('rounds expiry up to whole seconds and treats the moment itself as expired', () => {
     expect(expirySeconds(new Date(1_000_001))).toBe(1001)
     expect(isExpired({ expiresAt: { N: '1001' } }, 1_000_999)).toBe(false)
     expect(isExpired({ expiresAt: { N: '1001' } }, 1_001_000)).toBe(true)
     expect(isExpired({}, Number.MAX_SAFE_INTEGER)).toBe(false)
+  })
+})
+
+describe('add on a stored field', () => {
+  it('bug 6: tells a number kept as text (-0, 1e21) from a field that is no number', () => {
+    const item = { fields: { M: { z: { S: '-0' }, big: { S: '1e+21' }, s: { S: '"5"' }, n: { N: '3' } } } }
+    expect(addFailure(item, ['n', 'z'])).toEqual({ field: 'z', stored: 'number', text: '-0' })
+    expect(addFailure(item, ['big'])).toEqual({ field: 'big', stored: 'number', text: '1e+21' })
+    expect(addFailure(item, ['missing', 's'])).toEqual({ field: 's', stored: 'other' })
+    expect(addFailure(item, ['n', 'missing'])).toBeUndefined()
+    expect(addFailure({ json: { S: '[]' } }, ['n'])).toBeUndefined()
+    expect(addFailure(undefined, ['n'])).toBeUndefined()
   })
 })

@@ -51,7 +51,32 @@ export const MAX_FIELD_NAME_BYTES = 255
 /** Numbers kept as DynamoDB numbers: plain decimal text (no exponent), never -0. */
 const PLAIN_DECIMAL = /^-?(0|[1-9]\d*)(\.\d+)?$/
 
+/** How numbers DynamoDB adds exactly are described in messages. */
+export const ADDABLE_NUMBERS = 'numbers JavaScript writes as plain decimals (0, and magnitudes from 1e-6 to below 1e21; not -0)'
+
 export type Item = Record<string, AttributeValue>
+
+/**
+ * Sets an own field, also one named `__proto__`: assigning that name would set the object's
+ * prototype instead (dropping the field, or handing its value's fields to every lookup), so a
+ * JSON object's `"__proto__"` is written as the ordinary field `JSON.parse` makes of it — also
+ * when reading a `fields` map that holds one (written by SDK versions before this rule).
+ */
+export function setOwn<V>(target: Record<string, V>, name: string, value: V): void {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, writable: true, enumerable: true, configurable: true })
+  else target[name] = value
+}
+
+/**
+ * A version for an item that has none yet: random, from 2^32 up to below 2^51 + 2^32, so it is
+ * never one a counted version reaches and adding 1 per write stays exact (below 2^53). Random,
+ * not 1, so a version read before a delete (or a TTL deletion) never matches the item created
+ * at that key afterwards: a stale `ifVersion` is a Conflict, not a silent overwrite.
+ */
+export function randomVersion(): number {
+  const [hi, lo] = crypto.getRandomValues(new Uint32Array(2)) as unknown as [number, number]
+  return 2 ** 32 + (hi % 2 ** 19) * 2 ** 32 + lo
+}
 
 /**
  * Checks that `value` is plain JSON that survives the trip: no `undefined` (except as an
@@ -100,9 +125,14 @@ export function isFieldObject(value: JsonValue): value is { [key: string]: JsonV
   return Object.keys(value).every(isFieldName)
 }
 
-/** Whether a field name can be a map key addressed in an update expression. */
+/**
+ * Whether a field name can be a map key addressed in an update expression. Not `__proto__`:
+ * DynamoDB takes it, but the local engine (dynalite) reads a map holding it into a plain
+ * object, where it becomes the prototype, and refuses the request; as JSON text it round-trips
+ * everywhere (an object with it is not updatable field by field, like one with an empty name).
+ */
 export function isFieldName(name: string): boolean {
-  return name.length > 0 && isWellFormed(name) && utf8Length(name) <= MAX_FIELD_NAME_BYTES
+  return name.length > 0 && name !== '__proto__' && isWellFormed(name) && utf8Length(name) <= MAX_FIELD_NAME_BYTES
 }
 
 /**
@@ -134,7 +164,7 @@ export function decodeField(attr: AttributeValue): JsonValue {
 export function encodeValue(value: JsonValue): { json: AttributeValue } | { fields: AttributeValue } {
   if (isFieldObject(value)) {
     const map: Record<string, AttributeValue> = {}
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) map[k] = encodeField(v)
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) setOwn(map, k, encodeField(v))
     return { fields: { M: map } }
   }
   return { json: { S: toJsonText(value) } }
@@ -147,7 +177,7 @@ export function decodeValue(item: Item): JsonValue | undefined {
   const fields = item[ATTR.fields]?.M
   if (fields === undefined) return undefined
   const out: { [key: string]: JsonValue } = {}
-  for (const [k, v] of Object.entries(fields)) out[k] = decodeField(v)
+  for (const [k, v] of Object.entries(fields)) setOwn(out, k, decodeField(v))
   return out
 }
 
@@ -205,9 +235,37 @@ export function checkItemSize(storedKey: string, value: { json: AttributeValue }
     ...value,
   }
   const size = itemSize(item)
-  if (size > MAX_ITEM_BYTES)
-    throw new WhimsyError(
-      'InvalidInput',
-      `The value of ${what} is too large: stored, it would be about ${size.toLocaleString('en')} bytes, and DynamoDB's item limit is 400 KB (${MAX_ITEM_BYTES.toLocaleString('en')} bytes, counting the key and attribute names). Keep large data in files (whimsy.fs).`,
-    )
+  if (size > MAX_ITEM_BYTES) throw new WhimsyError('InvalidInput', tooLargeMessage(what, size))
+}
+
+/**
+ * The message for a value over the item limit: with its size when known before the request,
+ * else (an update that grew the item, refused by DynamoDB) without.
+ */
+export function tooLargeMessage(what: string, size?: number): string {
+  const how = size === undefined ? 'DynamoDB refused to store it' : `stored, it would be about ${size.toLocaleString('en')} bytes`
+  return `The value of ${what} is too large: ${how}, and DynamoDB's item limit is 400 KB (${MAX_ITEM_BYTES.toLocaleString('en')} bytes, counting the key and attribute names). Keep large data in files (whimsy.fs).`
+}
+
+/**
+ * Why `add` failed on a stored item with "incorrect data type": the first of `fields` that holds
+ * something other than a DynamoDB number — a number stored as text because DynamoDB could not
+ * add to it exactly (`-0`, `1e21`, `1e300`), or not a number at all. Undefined when every one
+ * is a number or missing (the item changed since).
+ */
+export function addFailure(item: Item | undefined, fields: readonly string[]): { field: string; stored: 'number' | 'other'; text?: string } | undefined {
+  const map = item?.[ATTR.fields]?.M
+  if (!map) return undefined
+  for (const field of fields) {
+    if (!Object.hasOwn(map, field)) continue
+    const attr = map[field] as AttributeValue
+    if (attr.N !== undefined) continue
+    try {
+      if (attr.S !== undefined && typeof JSON.parse(attr.S) === 'number') return { field, stored: 'number', text: attr.S }
+    } catch {
+      // Not JSON text (not written by the SDK): not a number either.
+    }
+    return { field, stored: 'other' }
+  }
+  return undefined
 }

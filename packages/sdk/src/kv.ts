@@ -31,7 +31,23 @@ import { WhimsyError } from './errors.js'
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunks, drain } from './kv-batch.js'
 import { applyToEmpty, checkUpdate, deleteExpression, type KvUpdate, setExpression, updateExpression } from './kv-expressions.js'
 import { appKey, checkAppName, namespacePrefix, startPosition, storedKey } from './kv-keys.js'
-import { ATTR, checkItemSize, checkJson, decodeValue, encodeField, encodeValue, expirySeconds, type Item, isExpired, type JsonValue } from './kv-values.js'
+import {
+  ADDABLE_NUMBERS,
+  ATTR,
+  addFailure,
+  checkItemSize,
+  checkJson,
+  decodeValue,
+  encodeField,
+  encodeValue,
+  expirySeconds,
+  type Item,
+  isExpired,
+  type JsonValue,
+  randomVersion,
+  setOwn,
+  tooLargeMessage,
+} from './kv-values.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export type { KvUpdate } from './kv-expressions.js'
@@ -40,9 +56,11 @@ export type { JsonValue } from './kv-values.js'
 /** What every item carries besides its value. */
 export interface KvMeta {
   /**
-   * Changes on every write: `set` and `update` add 1 (a new key starts at 1); `setMany`, a
-   * batch write that cannot read the old item, gives a fresh random version. Pass it back as
-   * `ifVersion`; compare versions for equality, not order (`updatedAt` orders writes).
+   * Changes on every write: `set` and `update` add 1. An item starts at a random version (at
+   * least 2^32) when created — by `set` or `update` on a key without a value, also after a
+   * delete or expiry — so a version read before a delete never matches the new item. `setMany`,
+   * a batch write that cannot read the old item, gives a fresh random version every time. Pass
+   * it back as `ifVersion`; compare versions for equality, not order (`updatedAt` orders writes).
    */
   version: number
   /** When the item was last written (the writer's clock). */
@@ -57,7 +75,10 @@ export interface KvEntry<T = JsonValue> extends KvMeta {
   value: T
 }
 
-/** Expiry: either `ttl` (seconds from now) or `expiresAt` (a Date or epoch milliseconds). */
+/**
+ * Expiry: either `ttl` (seconds from now) or `expiresAt` (a Date or epoch milliseconds), in the
+ * future and at most 10 years ahead.
+ */
 export interface KvExpiry {
   ttl?: number
   expiresAt?: Date | number
@@ -104,6 +125,8 @@ export type KvEntries = Record<string, unknown> | Iterable<readonly [string, unk
 const BATCH_RETRIES = 8
 /** Rounds of `update` against concurrent creation of the same key. */
 const UPDATE_ROUNDS = 10
+/** The furthest expiry accepted: 10 years, a bound that catches units mixed up (ms as seconds). */
+const MAX_EXPIRY_SECONDS = 10 * 365 * 24 * 3600
 
 /**
  * Key-value data in one namespace: `whimsy.kv` itself, or an app's (`whimsy.kv.app('paint')`).
@@ -195,7 +218,7 @@ export class KeyValueStore {
     const ops = checkUpdate(changes)
     for (const op of ops) if (op.kind === 'set') checkJson(op.value, `${what}, field "${op.field}"`)
     const setFields: Record<string, ReturnType<typeof encodeField>> = {}
-    for (const op of ops) if (op.kind !== 'remove') setFields[op.field] = encodeField(op.value)
+    for (const op of ops) if (op.kind !== 'remove') setOwn(setFields, op.field, encodeField(op.value))
     checkItemSize(sk, { fields: { M: setFields } }, what)
     const expiresAt = expiryOf(options)
     const ifVersion = versionOf(options.ifVersion)
@@ -217,7 +240,13 @@ export class KeyValueStore {
       } catch (e) {
         // A failed condition; AWS may instead call a path into a missing `fields` map invalid.
         const absentPath = e instanceof WhimsyError && /document path/i.test(String((e.cause as Error | undefined)?.message))
-        if (!(e instanceof WhimsyError && e.code === 'Conflict') && !absentPath) throw this.updateError(e, what)
+        if (!(e instanceof WhimsyError && e.code === 'Conflict') && !absentPath)
+          throw await this.updateError(
+            e,
+            what,
+            sk,
+            ops.flatMap((op) => (op.kind === 'add' ? [op.field] : [])),
+          )
       }
       // The condition failed: find out why, with a consistent read.
       const current = await this.call(what, (id) =>
@@ -315,7 +344,9 @@ export class KeyValueStore {
               ExpressionAttributeNames: { '#pk': ATTR.partition, '#sk': ATTR.sort, '#exp': ATTR.expiresAt },
               ExpressionAttributeValues: { ':id': { S: id }, ':prefix': { S: storedPrefix }, ':nowSec': { N: String(nowMs / 1000) } },
               ExclusiveStartKey: exclusiveStart === 'after' ? itemKey(id, after as string) : exclusiveStart === 'page' ? start : undefined,
-              Limit: Math.min(pageSize, remaining),
+              // Not min(pageSize, remaining): Limit counts items before the expiry filter, so a
+              // small limit would take a request per expired item. This loop stops at `limit`.
+              Limit: pageSize,
               ConsistentRead: true,
             }),
           ),
@@ -365,7 +396,7 @@ export class KeyValueStore {
             const left = out.UnprocessedKeys?.[table]
             return left?.Keys?.length ? left : undefined
           },
-          { retries: BATCH_RETRIES },
+          { retries: BATCH_RETRIES, count: (req) => req.Keys?.length ?? 0 },
         )
       }
     })
@@ -420,7 +451,7 @@ export class KeyValueStore {
             const left = out.UnprocessedItems?.[table]
             return left?.length ? left : undefined
           },
-          { retries: BATCH_RETRIES },
+          { retries: BATCH_RETRIES, count: (req) => req.length },
         )
       }
     })
@@ -446,19 +477,33 @@ export class KeyValueStore {
     try {
       return await this.ctx.auth.withCredentials((credentials) => run(credentials.identityId))
     } catch (e) {
-      throw toWhimsyError(e, what)
+      const err = toWhimsyError(e, what)
+      // An item grown past the limit by an update (which no check before the request can size):
+      // "Item size to update has exceeded the maximum allowed size" (PutItem: "Item size has…").
+      if (err.code === 'InvalidInput' && /item size .*exceeded the maximum allowed size/i.test(String((err.cause as Error | undefined)?.message)))
+        throw new WhimsyError('InvalidInput', tooLargeMessage(what), { cause: err.cause, status: err.status })
+      throw err
     }
   }
 
-  private updateError(e: unknown, what: string): WhimsyError {
+  /**
+   * An update's error, with `add` on a field that is not a DynamoDB number explained: a consistent
+   * read finds the field, and says whether it holds no number or a number stored as text.
+   */
+  private async updateError(e: unknown, what: string, sk: string, addFields: string[]): Promise<WhimsyError> {
     const err = e instanceof WhimsyError ? e : toWhimsyError(e, what)
     const cause = (err.cause ?? {}) as { message?: string }
-    if (err.code === 'InvalidInput' && /incorrect data type/i.test(cause.message ?? ''))
-      return new WhimsyError('InvalidInput', `kv.update: ${what} has a field that is not a number, so "add" cannot change it.`, {
-        cause: err.cause,
-        status: err.status,
-      })
-    return err
+    if (!(err.code === 'InvalidInput' && /incorrect data type/i.test(cause.message ?? ''))) return err
+    const item = await this.call(what, (id) =>
+      this.send<GetItemCommandOutput>(new GetItemCommand({ TableName: this.table, Key: itemKey(id, sk), ConsistentRead: true })).then((r) => r.Item),
+    ).catch(() => undefined)
+    const failure = addFailure(item, addFields)
+    const message = !failure
+      ? `kv.update: ${what} has a field that is not a number, so "add" cannot change it.`
+      : failure.stored === 'number'
+        ? `kv.update: ${what}, field "${failure.field}" holds ${failure.text}, a number the SDK stores as text so that it reads back exactly ("add" works on DynamoDB numbers, and only ${ADDABLE_NUMBERS} are stored as those); read it and set the new value instead.`
+        : `kv.update: ${what}, field "${failure.field}" is not a number, so "add" cannot change it.`
+    return new WhimsyError('InvalidInput', message, { cause: err.cause, status: err.status })
   }
 
   /** An item as an entry, or undefined when absent, expired at `nowMs`, or not the SDK's. */
@@ -502,17 +547,34 @@ function describeKey(key: string): string {
   return `kv key ${JSON.stringify(key.length > 60 ? `${key.slice(0, 60)}…` : key)}`
 }
 
-function expiryOf(options: KvExpiry): number | undefined {
+/**
+ * The expiry as epoch seconds, refusing what would silently write an item that is already gone
+ * or never goes: `expiresAt` in the past, epoch seconds given for milliseconds (a number below
+ * 1e12 is before September 2001 in ms, but 33,000 years ahead in seconds), and anything past
+ * 10 years, which also keeps non-finite and huge numbers out of the request.
+ */
+function expiryOf(options: KvExpiry, nowMs = Date.now()): number | undefined {
   const { ttl, expiresAt } = options
   if (ttl !== undefined && expiresAt !== undefined) throw new WhimsyError('InvalidInput', 'Give ttl or expiresAt, not both.')
   if (ttl !== undefined) {
-    if (typeof ttl !== 'number' || !(ttl > 0) || !Number.isFinite(ttl)) throw new WhimsyError('InvalidInput', 'ttl is a number of seconds above 0.')
-    return expirySeconds(new Date(Date.now() + ttl * 1000))
+    if (typeof ttl !== 'number' || !Number.isFinite(ttl) || !(ttl > 0) || ttl > MAX_EXPIRY_SECONDS)
+      throw new WhimsyError(
+        'InvalidInput',
+        `ttl is a number of seconds above 0 and at most 10 years (${MAX_EXPIRY_SECONDS.toLocaleString('en')}); got ${String(ttl)}.`,
+      )
+    return expirySeconds(new Date(nowMs + ttl * 1000))
   }
   if (expiresAt !== undefined) {
-    const at = expiresAt instanceof Date ? expiresAt : typeof expiresAt === 'number' ? new Date(expiresAt) : undefined
-    if (!at || Number.isNaN(at.getTime())) throw new WhimsyError('InvalidInput', 'expiresAt is a Date or epoch milliseconds.')
-    return expirySeconds(at)
+    const ms = expiresAt instanceof Date ? expiresAt.getTime() : typeof expiresAt === 'number' ? expiresAt : Number.NaN
+    if (!Number.isFinite(ms)) throw new WhimsyError('InvalidInput', 'expiresAt is a Date or epoch milliseconds.')
+    if (ms < 1e12)
+      throw new WhimsyError(
+        'InvalidInput',
+        `expiresAt is milliseconds since the epoch (a Date or Date.now()+…); ${ms} looks like seconds, or a time long past.`,
+      )
+    if (ms <= nowMs) throw new WhimsyError('InvalidInput', `expiresAt ${new Date(ms).toISOString()} is in the past; an expiry is a time to come.`)
+    if (ms > nowMs + MAX_EXPIRY_SECONDS * 1000) throw new WhimsyError('InvalidInput', `expiresAt ${new Date(ms).toISOString()} is more than 10 years ahead.`)
+    return expirySeconds(new Date(ms))
   }
   return undefined
 }
@@ -528,12 +590,6 @@ function checkOptions(options: object, known: string[], what: string): void {
   if (typeof options !== 'object' || options === null) throw new WhimsyError('InvalidInput', `${what}: options are an object.`)
   for (const k of Object.keys(options))
     if (!known.includes(k)) throw new WhimsyError('InvalidInput', `${what}: unknown option "${k}"; the options are ${known.join(', ')}.`)
-}
-
-/** 2^32 and above: never one a counted version (1, 2, 3…) reaches; below 2^52 so adding stays exact. */
-function randomVersion(): number {
-  const [hi, lo] = crypto.getRandomValues(new Uint32Array(2)) as unknown as [number, number]
-  return 2 ** 32 + (hi % 2 ** 19) * 2 ** 32 + lo
 }
 
 function isIterable(v: unknown): v is Iterable<readonly [string, unknown]> {

@@ -78,17 +78,83 @@ describe('get and set', () => {
     expect(await whimsy.kv.get(`${fresh()}nothing`, { meta: true })).toBeNull()
   })
 
-  it('returns the version, updatedAt and expiresAt with { meta: true }; each set adds 1 to the version', async () => {
+  it('returns the version, updatedAt and expiresAt with { meta: true }; a new key starts at a random version, each set adds 1', async () => {
     const key = `${fresh()}doc`
     const before = Date.now()
     const first = await whimsy.kv.set(key, { v: 1 })
-    expect(first.version).toBe(1)
+    expect(first.version).toBeGreaterThan(2 ** 32)
+    expect(Number.isSafeInteger(first.version)).toBe(true)
     expect(first.updatedAt.getTime()).toBeGreaterThanOrEqual(before)
     expect(first.expiresAt).toBeUndefined()
     const second = await whimsy.kv.set(key, { v: 2 })
-    expect(second.version).toBe(2)
+    expect(second.version).toBe(first.version + 1)
     const entry = await whimsy.kv.get(key, { meta: true })
-    expect(entry).toEqual({ key, value: { v: 2 }, version: 2, updatedAt: second.updatedAt })
+    expect(entry).toEqual({ key, value: { v: 2 }, version: first.version + 1, updatedAt: second.updatedAt })
+  })
+
+  it('bug 1: a version read before a delete never matches the value set or updated into the key afterwards', async () => {
+    const key = `${fresh()}doc`
+    // A reads the document; B deletes it and writes it again, by set and then by update.
+    const seenByA = await whimsy.kv.set(key, { text: 'v1' })
+    await whimsy.kv.delete(key)
+    const again = await whimsy.kv.set(key, { text: "B's" })
+    expect(again.version).not.toBe(seenByA.version)
+    const e = await errorOf(whimsy.kv.set(key, { text: "A's stale edit" }, { ifVersion: seenByA.version }))
+    expect(e.code).toBe('Conflict')
+    expect(await codeOf(whimsy.kv.update(key, { set: { text: "A's" } }, { ifVersion: seenByA.version }))).toBe('Conflict')
+    expect(await codeOf(whimsy.kv.delete(key, { ifVersion: seenByA.version }))).toBe('Conflict')
+    expect(await whimsy.kv.get(key)).toEqual({ text: "B's" })
+
+    await whimsy.kv.delete(key)
+    const created = await whimsy.kv.update(key, { set: { text: "B's again" } })
+    expect(created.version).toBeGreaterThan(2 ** 32)
+    expect([seenByA.version, again.version]).not.toContain(created.version)
+    expect(await codeOf(whimsy.kv.set(key, { text: "A's stale edit" }, { ifVersion: again.version }))).toBe('Conflict')
+    expect(await whimsy.kv.get(key)).toEqual({ text: "B's again" })
+  })
+
+  it('bug 2: a "__proto__" field round-trips as an ordinary field through set, get, getMany and list; update refuses it', async () => {
+    const p = fresh()
+    const key = `${p}profile`
+    const proto = (v: unknown) => Object.getPrototypeOf(v)
+    const value = JSON.parse('{"__proto__":{"isAdmin":true},"name":"x"}')
+    await whimsy.kv.set(key, value)
+    const back = (await whimsy.kv.get(key)) as Record<string, unknown>
+    expect(proto(back)).toBe(Object.prototype)
+    expect(back.isAdmin).toBeUndefined()
+    expect(back).toEqual(value)
+    expect(JSON.stringify(back)).toBe('{"__proto__":{"isAdmin":true},"name":"x"}')
+    const [many] = (await whimsy.kv.getMany([key])) as [Record<string, unknown>]
+    expect(many).toEqual(value)
+    expect(many.isAdmin).toBeUndefined()
+    const [listed] = await collect(whimsy.kv.list({ prefix: p }))
+    expect(listed?.value).toEqual(value)
+    // update refuses the field, whether it would create the item or change it, and stores nothing.
+    const other = `${p}other`
+    for (const k of [other, key]) {
+      const e = await errorOf(whimsy.kv.update(k, JSON.parse('{"set":{"__proto__":{"isAdmin":true}}}')))
+      expect(e.code).toBe('InvalidInput')
+      expect(e.message).toMatch(/"__proto__".*kv\.set/)
+    }
+    expect(await whimsy.kv.get(other)).toBeNull()
+    // A fields map that already holds the field (as an update stored it before this fix) reads as an ordinary field.
+    await whimsy.kv.set(other, { name: 'y' })
+    const ddb = documentClient(cloud, await whimsy.auth.credentials())
+    const identityId = (await whimsy.auth.credentials()).identityId
+    await ddb.send(
+      new UpdateCommand({
+        TableName: cloud.config.table,
+        Key: { identityId, key: `:${other}` },
+        UpdateExpression: 'SET #fields.#f = :v',
+        ExpressionAttributeNames: { '#fields': 'fields', '#f': '__proto__' },
+        ExpressionAttributeValues: { ':v': '{"isAdmin":true}' },
+      }),
+    )
+    ddb.destroy()
+    const old = (await whimsy.kv.get(other)) as Record<string, unknown>
+    expect(proto(old)).toBe(Object.prototype)
+    expect(old.isAdmin).toBeUndefined()
+    expect(old).toEqual(JSON.parse('{"__proto__":{"isAdmin":true},"name":"y"}'))
   })
 
   it('replaces the whole value, also when its shape changes between object and not', async () => {
@@ -138,10 +204,11 @@ describe('update', () => {
   it('adds, sets and removes fields atomically; a missing key starts as {}', async () => {
     const key = `${fresh()}stats`
     const created = await whimsy.kv.update(key, { add: { visits: 1 }, set: { last: '/home' } })
-    expect(created).toMatchObject({ key, value: { visits: 1, last: '/home' }, version: 1 })
+    expect(created).toMatchObject({ key, value: { visits: 1, last: '/home' } })
+    expect(created.version).toBeGreaterThan(2 ** 32)
     const next = await whimsy.kv.update(key, { add: { visits: 2, score: 0.5 }, set: { tags: ['x'], last: '' }, remove: ['nope'] })
     expect(next.value).toEqual({ visits: 3, score: 0.5, last: '', tags: ['x'] })
-    expect(next.version).toBe(2)
+    expect(next.version).toBe(created.version + 1)
     const removed = await whimsy.kv.update(key, { remove: ['tags', 'score'], add: { visits: -3 } })
     expect(removed.value).toEqual({ visits: 0, last: '' })
     expect(await whimsy.kv.get(key)).toEqual({ visits: 0, last: '' })
@@ -164,8 +231,9 @@ describe('update', () => {
     const callers = Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? whimsy : other).kv.update(key, { add: { n: 1, total: i } }))
     const results = await Promise.all(callers)
     expect(await whimsy.kv.get(key)).toEqual({ n: 20, total: 190 })
-    // Every caller saw a different state: the versions are 1..20, each once.
-    expect(results.map((r) => r.version).sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1))
+    // Every caller saw a different state: the versions are 20 in a row from the creator's, each once.
+    const versions = results.map((r) => r.version).sort((a, b) => a - b)
+    expect(versions).toEqual(Array.from({ length: 20 }, (_, i) => (versions[0] as number) + i))
   })
 
   it('is conditional with ifVersion', async () => {
@@ -187,8 +255,37 @@ describe('update', () => {
     await whimsy.kv.set(obj, { s: 'text' })
     const typed = await errorOf(whimsy.kv.update(obj, { add: { s: 1 } }))
     expect(typed.code).toBe('InvalidInput')
-    expect(typed.message).toMatch(/not a number/)
+    expect(typed.message).toMatch(/field "s" is not a number/)
     expect(await whimsy.kv.get(obj)).toEqual({ s: 'text' })
+  })
+
+  it('bug 6: add on a number kept as text (-0, 1e21) says the number is stored as text, not that it is no number', async () => {
+    const key = `${fresh()}nums`
+    await whimsy.kv.set(key, { plain: 1, z: -0, big: 1e21 })
+    for (const [field, text] of [
+      ['z', '-0'],
+      ['big', '1e+21'],
+    ] as const) {
+      const e = await errorOf(whimsy.kv.update(key, { add: { plain: 1, [field]: 1 } }))
+      expect(e.code).toBe('InvalidInput')
+      expect(e.message).toContain(`field "${field}" holds ${text}`)
+      expect(e.message).toMatch(/stores as text so that it reads back exactly/)
+      expect(e.message).not.toMatch(/not a number/)
+    }
+    // Nothing changed, and set still replaces such a field.
+    expect(await whimsy.kv.get(key)).toEqual({ plain: 1, z: -0, big: 1e21 })
+    expect((await whimsy.kv.update(key, { set: { z: 1 }, add: { plain: 1 } })).value).toEqual({ plain: 2, z: 1, big: 1e21 })
+  })
+
+  it('bug 7: an update that grows the item past 400 KB is InvalidInput naming the limit, as set is', async () => {
+    const key = `${fresh()}grows`
+    await whimsy.kv.set(key, { a: 'x'.repeat(250 * 1024) })
+    const e = await errorOf(whimsy.kv.update(key, { set: { b: 'y'.repeat(250 * 1024) } }))
+    expect(e.code).toBe('InvalidInput')
+    expect(e.message).toMatch(/400 KB \(409,600 bytes/)
+    expect(e.message).toContain('kv key')
+    expect(e.cause).toMatchObject({ name: 'ValidationException' })
+    expect(Object.keys((await whimsy.kv.get(key)) as object)).toEqual(['a'])
   })
 })
 
@@ -236,6 +333,20 @@ describe('list', () => {
     expect(resumed.map((e) => e.key)).toEqual(keys.slice(2, 4))
   })
 
+  it('bug 5: with a small limit, sends one request past expired items, not one per expired item', async () => {
+    const p = fresh()
+    const expiresAt = Date.now() + 300
+    await whimsy.kv.setMany(
+      Array.from({ length: 6 }, (_, i) => [`${p}a${i}`, i] as const),
+      { expiresAt },
+    )
+    await whimsy.kv.setMany({ [`${p}b`]: 'live', [`${p}c`]: 'live too' })
+    await until(new Date(Math.ceil(expiresAt / 1000) * 1000))
+    // One page per request: the expired items are filtered out of the first.
+    const pages = await collect(whimsy.kv.list({ prefix: p, limit: 1 }).pages())
+    expect(pages.map((page) => page.map((e) => e.key))).toEqual([[`${p}b`]])
+  })
+
   it('refuses bad options before any request', () => {
     expect(() => whimsy.kv.list({ limit: 0 })).toThrow(WhimsyError)
     expect(() => whimsy.kv.list({ pageSize: 5000 })).toThrow(WhimsyError)
@@ -257,6 +368,16 @@ describe('getMany and setMany', () => {
     expect(values[131]).toEqual({ i: 5, s: '' })
     expect(await collect(whimsy.kv.list({ prefix: p }))).toHaveLength(130)
   })
+
+  it('bug 3: reads 40 values of 300 KB, more than one response holds, however many resends that takes', async () => {
+    const p = fresh()
+    const big = (i: number) => ({ i, text: String(i % 10).repeat(300 * 1024) })
+    const keys = Array.from({ length: 40 }, (_, i) => `${p}${String(i).padStart(2, '0')}`)
+    await whimsy.kv.setMany(keys.map((k, i) => [k, big(i)] as const))
+    const values = (await whimsy.kv.getMany(keys)) as { i: number; text: string }[]
+    expect(values.map((v) => v.i)).toEqual(keys.map((_, i) => i))
+    expect(values.every((v, i) => v.text === big(i).text)).toBe(true)
+  }, 60_000)
 
   it('takes a plain object, replaces old values, and gives each key a fresh version set can continue', async () => {
     const p = fresh()
@@ -327,6 +448,25 @@ describe('expiry', () => {
     expect(await codeOf(whimsy.kv.set('x', 1, { ttl: 10, expiresAt: Date.now() }))).toBe('InvalidInput')
     expect(await codeOf(whimsy.kv.set('x', 1, { ttl: -1 }))).toBe('InvalidInput')
     expect(await codeOf(whimsy.kv.set('x', 1, { expiresAt: 'tomorrow' as never }))).toBe('InvalidInput')
+  })
+
+  it('bug 4: refuses expiresAt in epoch seconds or in the past, and a non-finite or huge ttl, instead of writing an expired item', async () => {
+    const key = `${fresh()}expiry`
+    const seconds = await errorOf(whimsy.kv.set(key, 1, { expiresAt: Math.floor(Date.now() / 1000) + 3600 }))
+    expect(seconds.code).toBe('InvalidInput')
+    expect(seconds.message).toContain('expiresAt is milliseconds since the epoch (a Date or Date.now()+…)')
+    expect(await codeOf(whimsy.kv.setMany({ [key]: 1 }, { expiresAt: new Date(Math.floor(Date.now() / 1000) + 60) }))).toBe('InvalidInput')
+    const past = await errorOf(whimsy.kv.set(key, 1, { expiresAt: Date.now() - 1000 }))
+    expect(past.code).toBe('InvalidInput')
+    expect(past.message).toMatch(/in the past/)
+    expect(await codeOf(whimsy.kv.update(key, { add: { n: 1 } }, { expiresAt: new Date(Date.now() - 1) }))).toBe('InvalidInput')
+    const decade = 10 * 365 * 24 * 3600
+    for (const ttl of [Number.POSITIVE_INFINITY, Number.NaN, 1e300, decade + 1])
+      expect(await codeOf(whimsy.kv.set(key, 1, { ttl })), String(ttl)).toBe('InvalidInput')
+    expect(await codeOf(whimsy.kv.set(key, 1, { expiresAt: Date.now() + (decade + 60) * 1000 }))).toBe('InvalidInput')
+    // Nothing was written; the bounds themselves are fine.
+    expect(await whimsy.kv.get(key)).toBeNull()
+    expect((await whimsy.kv.set(key, 1, { ttl: decade })).expiresAt?.getTime()).toBeGreaterThan(Date.now() + (decade - 60) * 1000)
   })
 })
 
@@ -463,7 +603,7 @@ describe('sessions and access', () => {
       expect(mapped.cause).toBe(raw)
     }
     ddb.destroy()
-    expect(await owner.whimsy.kv.get(key, { meta: true })).toMatchObject({ value: { pin: 1234 }, version: 1 })
+    expect(await owner.whimsy.kv.get(key, { meta: true })).toMatchObject({ value: { pin: 1234 } })
   })
 
   it('surfaces Forbidden through the SDK itself when the policy denies its request', async () => {
