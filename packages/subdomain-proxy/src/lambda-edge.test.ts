@@ -109,6 +109,18 @@ describe('origin-response', () => {
     expect(r.headers['content-type']?.[0]?.value).toBe('text/plain; charset=utf-8')
   })
 
+  it('keeps the query on a folder redirect, though S3 never sees it (review)', async () => {
+    const sent = asRequest(await handler(originRequest('alice.whimsy.space', '/docs', { querystring: 'page=2' })))
+    expect(sent.querystring).toBe('')
+    const event = originResponse(sent.uri, 403, { 'Content-Type': 'application/xml' })
+    const record = event.Records[0]?.cf
+    if (!record) throw new Error('fixture without a record')
+    record.request = sent
+    const redirect = asResponse(await handler(event))
+    expect(redirect.status).toBe('301')
+    expect(redirect.headers.location).toEqual([{ key: 'Location', value: '/docs/?page=2' }])
+  })
+
   it("turns S3's 403 for a folder into a redirect, and any other miss into the site's 404", async () => {
     const folder = asResponse(await handler(originResponse(aliceUri('docs'), 403, { 'Content-Type': 'application/xml' })))
     expect(folder.status).toBe('301')

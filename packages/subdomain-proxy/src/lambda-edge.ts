@@ -65,6 +65,8 @@ export interface EdgeDependencies {
 
 /** Lambda@Edge caps a generated response body at 1 MB; a bigger 404.html falls back to the plain page. */
 const MAX_GENERATED_BODY = 1_000_000
+/** Carries the visitor's query string from origin-request to origin-response. */
+const QUERY_HEADER = 'x-whimsy-query'
 
 export function createEdgeHandler(edgeConfig: EdgeConfig, deps?: Partial<EdgeDependencies>) {
   const config = checkEdgeConfig(edgeConfig)
@@ -104,8 +106,13 @@ export function createEdgeHandler(edgeConfig: EdgeConfig, deps?: Partial<EdgeDep
       // Never pass a query to S3: CloudFront signs the origin request (OAC), and S3 honours
       // `response-content-type=text/html`, `versionId`… on signed requests.
       querystring: '',
-      // S3 answers for the bucket's own host only (and OAC signs for it).
-      headers: { ...request.headers, host: [{ key: 'Host', value: bucketDomain }] },
+      // S3 answers for the bucket's own host only (and OAC signs for it). The visitor's query
+      // rides along in a header S3 ignores, for origin-response's `/dir` → `/dir/?query`.
+      headers: {
+        ...request.headers,
+        host: [{ key: 'Host', value: bucketDomain }],
+        ...(request.querystring ? { [QUERY_HEADER]: [{ key: QUERY_HEADER, value: request.querystring }] } : {}),
+      },
     }
   }
 
@@ -116,7 +123,8 @@ export function createEdgeHandler(edgeConfig: EdgeConfig, deps?: Partial<EdgeDep
     if (m && (status === 403 || status === 404)) {
       const bucketDomain = header(request.headers, 'host') ?? request.origin?.s3?.domainName ?? ''
       const [, identityId = '', path = ''] = m
-      return toCloudFront(await siteHandler(bucketDomain).missing(identityId, path, request.method, request.querystring))
+      const query = header(request.headers, QUERY_HEADER) ?? request.querystring
+      return toCloudFront(await siteHandler(bucketDomain).missing(identityId, path, request.method, query))
     }
     if (!m) return response
     // Never S3's XML to a visitor, not even for S3's own failures.
