@@ -16,7 +16,6 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3'
-import { Upload } from '@aws-sdk/lib-storage'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
@@ -122,6 +121,9 @@ export class Files {
       // lib-storage: a stream of unknown length is cut into parts as it arrives. Its abort()
       // does not cancel requests already in flight, so the client it gets passes our signal
       // to every upload request (not to the AbortMultipartUpload that cleans up after it).
+      // Loaded on first use: only stream uploads need it (≈ 25 kB min+gzip with its polyfills),
+      // and bundlers that split code keep it out of the main chunk.
+      const { Upload } = await import('@aws-sdk/lib-storage')
       const upload = new Upload({
         client: options.signal ? withAbortSignal(s3, options.signal) : s3,
         params: { Bucket: config.bucket, Key: key, Body: body.stream, ContentType: contentType, Metadata: options.metadata },
