@@ -50,7 +50,7 @@ export class Sites {
    * whimsy.sites.url('/photos/cat.png') // 'https://danielx.whimsy.space/photos/cat.png'
    */
   url(path = '/', handle = this.handle): string {
-    if (!handle) throw new WhimsyError('InvalidHandle', 'Claim a handle first: your site lives at <handle>.' + this.ctx.config.sitesDomain)
+    if (!handle) throw new WhimsyError('InvalidHandle', `Claim a handle first: your site lives at <handle>.${this.ctx.config.sitesDomain}`)
     if (!path.startsWith('/')) throw new WhimsyError('InvalidPath', `A site path starts with "/": ${JSON.stringify(path)}`)
     return siteUrl(this.ctx.config, handle, path)
   }
