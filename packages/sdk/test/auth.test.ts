@@ -7,30 +7,11 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, inject, it } from 'vitest'
 import { adminS3, documentClient, latestCode, userPoolClient } from '../../../test/users.js'
-import { createWhimsy, memoryStorage, type WhimsyConfig, WhimsyError, type WhimsyErrorCode } from '../src/index.js'
+import { createWhimsy, memoryStorage, type WhimsyConfig } from '../src/index.js'
 import { PASSWORD, signedInWhimsy, uniqueName } from './sdk-users.js'
+import { codeOf, errorOf } from './whimsy-errors.js'
 
 const cloud = inject('cloud')
-
-async function codeOf(promise: Promise<unknown>): Promise<WhimsyErrorCode> {
-  try {
-    await promise
-  } catch (e) {
-    if (e instanceof WhimsyError) return e.code
-    throw e
-  }
-  throw new Error('expected a WhimsyError')
-}
-
-async function errorOf(promise: Promise<unknown>): Promise<WhimsyError> {
-  try {
-    await promise
-  } catch (e) {
-    if (e instanceof WhimsyError) return e
-    throw e
-  }
-  throw new Error('expected a WhimsyError')
-}
 
 /** An S3 client on the SDK's own credential provider, as the SDK's files API uses it. */
 function s3For(whimsy: ReturnType<typeof createWhimsy>): S3Client {

@@ -5,8 +5,9 @@ import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { adminS3, anonymousS3 } from '../../../test/users.js'
 import { toWhimsyError } from '../src/aws-errors.js'
-import { createWhimsy, type FileEntry, memoryStorage, type Whimsy, WhimsyError, type WhimsyErrorCode } from '../src/index.js'
+import { createWhimsy, type FileEntry, memoryStorage, type Whimsy, WhimsyError } from '../src/index.js'
 import { signedInWhimsy } from './sdk-users.js'
+import { codeOf } from './whimsy-errors.js'
 
 const cloud = inject('cloud')
 let whimsy: Whimsy
@@ -14,16 +15,6 @@ let whimsy: Whimsy
 beforeAll(async () => {
   ;({ whimsy } = await signedInWhimsy(cloud, 'files'))
 })
-
-async function codeOf(promise: Promise<unknown>): Promise<WhimsyErrorCode> {
-  try {
-    await promise
-  } catch (e) {
-    if (e instanceof WhimsyError) return e.code
-    throw e
-  }
-  throw new Error('expected a WhimsyError')
-}
 
 async function all(iterable: AsyncIterable<FileEntry>): Promise<FileEntry[]> {
   const out: FileEntry[] = []

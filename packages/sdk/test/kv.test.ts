@@ -7,24 +7,11 @@ import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, U
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { documentClient } from '../../../test/users.js'
 import { toWhimsyError } from '../src/aws-errors.js'
-import { createWhimsy, type JsonValue, memoryStorage, type Whimsy, WhimsyError, type WhimsyErrorCode } from '../src/index.js'
+import { createWhimsy, type JsonValue, memoryStorage, type Whimsy, WhimsyError } from '../src/index.js'
 import { PASSWORD, signedInWhimsy } from './sdk-users.js'
+import { codeOf, errorOf } from './whimsy-errors.js'
 
 const cloud = inject('cloud')
-
-async function errorOf(promise: Promise<unknown>): Promise<WhimsyError> {
-  try {
-    await promise
-  } catch (e) {
-    if (e instanceof WhimsyError) return e
-    throw e
-  }
-  throw new Error('expected a WhimsyError')
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<WhimsyErrorCode> {
-  return (await errorOf(promise)).code
-}
 
 async function collect<T>(iterable: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = []

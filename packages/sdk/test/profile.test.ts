@@ -6,25 +6,12 @@ import { randomUUID } from 'node:crypto'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { s3Client } from '../../../test/users.js'
-import { createWhimsy, memoryStorage, type Profile, type Whimsy, WhimsyError, type WhimsyErrorCode } from '../src/index.js'
+import { createWhimsy, memoryStorage, type Profile, type Whimsy } from '../src/index.js'
 import { fetchSite } from '../src/site-urls.js'
 import { signedInWhimsy } from './sdk-users.js'
+import { codeOf, errorOf } from './whimsy-errors.js'
 
 const cloud = inject('cloud')
-
-async function errorOf(promise: Promise<unknown>): Promise<WhimsyError> {
-  try {
-    await promise
-  } catch (e) {
-    if (e instanceof WhimsyError) return e
-    throw e
-  }
-  throw new Error('expected a WhimsyError')
-}
-
-async function codeOf(promise: Promise<unknown>): Promise<WhimsyErrorCode> {
-  return (await errorOf(promise)).code
-}
 
 const handleName = () => `prof-${randomUUID().slice(0, 8)}`
 

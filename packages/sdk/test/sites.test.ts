@@ -4,22 +4,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import { describe, expect, inject, it } from 'vitest'
-import { createWhimsy, memoryStorage, WhimsyError, type WhimsyErrorCode } from '../src/index.js'
+import { createWhimsy, memoryStorage, WhimsyError } from '../src/index.js'
 import { fetchSite } from '../src/site-urls.js'
 import { PASSWORD, signedInWhimsy } from './sdk-users.js'
+import { codeOf } from './whimsy-errors.js'
 
 const cloud = inject('cloud')
 const handleName = () => `site-${randomUUID().slice(0, 8)}`
-
-async function codeOf(promise: Promise<unknown>): Promise<WhimsyErrorCode> {
-  try {
-    await promise
-  } catch (e) {
-    if (e instanceof WhimsyError) return e.code
-    throw e
-  }
-  throw new Error('expected a WhimsyError')
-}
 
 describe('handles and sites', () => {
   it('claims a handle; public files are then served on the site', async () => {
