@@ -183,7 +183,9 @@ export class Auth {
       }
     } else {
       // Revoke this device's refresh token so a copy of it is worthless; best effort, since
-      // signing out must work offline too.
+      // signing out must work offline too. Sent through the pool's client directly: the
+      // library's own revokeTokens() only acts on tokens carrying `origin_jti`, which tokens
+      // from pools made before token revocation existed (and the local emulator's) lack.
       const refreshToken = user.getSignInUserSession()?.getRefreshToken().getToken()
       if (refreshToken) {
         await callback((cb) =>

@@ -47,6 +47,18 @@ async function run<T>(page: Page, script: string): Promise<T> {
   return page.evaluate(`(async () => { ${script} })()`) as Promise<T>
 }
 
+/** A fresh page whose user has signed up (code from the local mailbox) and signed in. */
+async function signedInPage(prefix: string): Promise<Page> {
+  const page = await browser.newPage()
+  await page.goto(site.url)
+  const username = uniqueName(prefix)
+  const who = `username: ${JSON.stringify(username)}`
+  await run(page, `await whimsy.auth.signUp({ ${who}, email: '${username}@example.com', password: ${JSON.stringify(PASSWORD)} })`)
+  const code = await latestCode(cloud, username)
+  await run(page, `await whimsy.auth.confirmSignUp({ ${who}, code: '${code}' }); await whimsy.auth.signIn({ ${who}, password: ${JSON.stringify(PASSWORD)} })`)
+  return page
+}
+
 describe('the SDK in Chromium', () => {
   it('signs up, confirms, signs in, and is still signed in after a reload', async () => {
     const page = await browser.newPage()
@@ -86,14 +98,7 @@ describe('the SDK in Chromium', () => {
   })
 
   it('writes, lists, uploads in parts with progress and reads back files from the page', async () => {
-    const page = await browser.newPage()
-    await page.goto(site.url)
-    const username = uniqueName('browserfs')
-    await run(
-      page,
-      `await whimsy.auth.signUp({ username: ${JSON.stringify(username)}, email: '${username}@example.com', password: ${JSON.stringify(PASSWORD)} })`,
-    )
-    const code = await latestCode(cloud, username)
+    const page = await signedInPage('browserfs')
     const result = await run<{
       text: string
       names: string[]
@@ -104,9 +109,7 @@ describe('the SDK in Chromium', () => {
       etag: string
     }>(
       page,
-      `await whimsy.auth.confirmSignUp({ username: ${JSON.stringify(username)}, code: '${code}' })
-       await whimsy.auth.signIn({ username: ${JSON.stringify(username)}, password: ${JSON.stringify(PASSWORD)} })
-       const written = await whimsy.fs.write('/notes/hello.txt', 'hello from the page')
+      `const written = await whimsy.fs.write('/notes/hello.txt', 'hello from the page')
        const text = await whimsy.fs.readText('/notes/hello.txt')
        const bytes = new Uint8Array(20 * 1024 * 1024)
        for (let i = 0; i < bytes.length; i += 4096) bytes[i] = (i / 4096) % 251
@@ -128,19 +131,10 @@ describe('the SDK in Chromium', () => {
   }, 60_000)
 
   it('keeps key-value data and a public profile from the page', async () => {
-    const page = await browser.newPage()
-    await page.goto(site.url)
-    const username = uniqueName('browserkv')
-    await run(
-      page,
-      `await whimsy.auth.signUp({ username: ${JSON.stringify(username)}, email: '${username}@example.com', password: ${JSON.stringify(PASSWORD)} })`,
-    )
-    const code = await latestCode(cloud, username)
+    const page = await signedInPage('browserkv')
     const result = await run<{ theme: unknown; visits: unknown; profile: unknown }>(
       page,
-      `await whimsy.auth.confirmSignUp({ username: ${JSON.stringify(username)}, code: '${code}' })
-       await whimsy.auth.signIn({ username: ${JSON.stringify(username)}, password: ${JSON.stringify(PASSWORD)} })
-       await whimsy.kv.set('settings/theme', { dark: true })
+      `await whimsy.kv.set('settings/theme', { dark: true })
        await whimsy.kv.update('stats', { add: { visits: 2 } })
        await whimsy.profile.set({ displayName: 'Page Person' })
        return { theme: await whimsy.kv.get('settings/theme'), visits: (await whimsy.kv.get('stats')).visits, profile: await whimsy.profile.get() }`,
