@@ -124,9 +124,18 @@ export class Files {
       // Loaded on first use: only stream uploads need it (≈ 25 kB min+gzip with its polyfills),
       // and bundlers that split code keep it out of the main chunk.
       const { Upload } = await import('@aws-sdk/lib-storage')
+      let streamed = 0
+      const counted = body.stream.pipeThrough(
+        new TransformStream<Uint8Array, Uint8Array>({
+          transform(chunk, controller) {
+            streamed += chunk.byteLength
+            controller.enqueue(chunk)
+          },
+        }),
+      )
       const upload = new Upload({
         client: options.signal ? withAbortSignal(s3, options.signal) : s3,
-        params: { Bucket: config.bucket, Key: key, Body: body.stream, ContentType: contentType, Metadata: options.metadata },
+        params: { Bucket: config.bucket, Key: key, Body: counted, ContentType: contentType, Metadata: options.metadata },
         queueSize: options.concurrency ?? 4,
         partSize: Math.max(MIN_PART_SIZE, options.partSize ?? 8 * 1024 * 1024),
         leavePartsOnError: false,
@@ -138,7 +147,7 @@ export class Files {
         // Not retried on expired credentials: lib-storage runs done() once; fresh ones first.
         await this.ctx.auth.credentials()
         const result = await upload.done()
-        return { name: nameOf(canonical), path: canonical, type: 'file', size: -1, etag: result.ETag, contentType }
+        return { name: nameOf(canonical), path: canonical, type: 'file', size: streamed, etag: result.ETag, contentType, modified: new Date() }
       } catch (e) {
         if (options.signal?.aborted) {
           // lib-storage keeps its upload id to itself; read it to be sure no parts stay behind.

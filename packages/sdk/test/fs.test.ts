@@ -74,7 +74,7 @@ describe('reading and writing', () => {
         else controller.enqueue(new TextEncoder().encode(next))
       },
     })
-    await whimsy.fs.write('/streamed.txt', stream)
+    expect((await whimsy.fs.write('/streamed.txt', stream)).size).toBe(16)
     expect(await whimsy.fs.readText('/streamed.txt')).toBe('alpha beta gamma')
     expect(await whimsy.fs.readText('/streamed.txt', { range: { start: 6, end: 9 } })).toBe('beta')
     expect(await whimsy.fs.readText('/streamed.txt', { range: { start: 11 } })).toBe('gamma')
