@@ -220,12 +220,7 @@ export class Files {
    * const bytes = await whimsy.fs.read('/photo.png', { onProgress: ({ loaded, total }) => … })
    */
   async read(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
-    const { stream, total } = await this.open(path, options)
-    options.onProgress?.({ loaded: 0, total })
-    return readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
-      if (options.signal?.aborted) throw new WhimsyError('Aborted', 'The download was cancelled.', { cause: e })
-      throw toWhimsyError(e, path)
-    })
+    return (await this.download(path, options)).bytes
   }
 
   /**
@@ -257,11 +252,7 @@ export class Files {
    * img.src = URL.createObjectURL(await whimsy.fs.readBlob('/photo.png'))
    */
   async readBlob(path: string, options: ReadOptions = {}): Promise<Blob> {
-    const { stream, total, contentType } = await this.open(path, options)
-    const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
-      if (options.signal?.aborted) throw new WhimsyError('Aborted', 'The download was cancelled.', { cause: e })
-      throw toWhimsyError(e, path)
-    })
+    const { bytes, contentType } = await this.download(path, options)
     return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType })
   }
 
@@ -512,6 +503,17 @@ export class Files {
       if (e instanceof WhimsyError && e.code === 'NotFound') return undefined
       throw e
     }
+  }
+
+  /** A whole file (or range) in memory, reporting progress as bytes arrive. */
+  private async download(path: string, options: ReadOptions): Promise<{ bytes: Uint8Array; contentType?: string }> {
+    const { stream, total, contentType } = await this.open(path, options)
+    options.onProgress?.({ loaded: 0, total })
+    const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
+      if (options.signal?.aborted) throw new WhimsyError('Aborted', 'The download was cancelled.', { cause: e })
+      throw toWhimsyError(e, path)
+    })
+    return { bytes, contentType }
   }
 
   private async open(
