@@ -122,7 +122,8 @@ export class Auth {
   async confirmSignUp(input: { username: string; code: string }): Promise<void> {
     const user = this.userFor(checkUsername(input.username))
     const code = checkCode(input.code)
-    await callback((cb) => user.confirmRegistration(code, true, cb)).catch((e) => this.fail(e))
+    // forceAliasCreation false: confirming must never take an e-mail alias from another account.
+    await callback((cb) => user.confirmRegistration(code, false, cb)).catch((e) => this.fail(e))
   }
 
   /**
