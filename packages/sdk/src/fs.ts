@@ -96,6 +96,8 @@ const MULTIPART_THRESHOLD = 16 * 1024 * 1024
 /** S3's DeleteObjects takes at most 1,000 keys. */
 const DELETE_BATCH = 1000
 const COPY_CONCURRENCY = 8
+/** Characters a key cannot have in an XML request body (see `remove`). */
+const NOT_IN_XML = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 /**
  * Presigned with temporary credentials, a link cannot outlive them: fresh ones last an hour
  * on AWS, so links last at most 55 minutes (after a refresh when needed), 15 by default.
@@ -409,19 +411,39 @@ export class Files {
     const onlyMarker = keys.length === 1 && keys[0]?.key === folder
     if (!options.recursive && !onlyMarker)
       throw new WhimsyError('InvalidInput', `${canonical} is a folder with ${keys.length} item(s); pass { recursive: true } to remove it and everything in it.`)
+    // XML bodies cannot carry every key: XML 1.0 has no form at all for most control characters,
+    // and engines differ on the character references the AWS SDK writes for others (a newline
+    // became "&#x0A;" and was never matched locally). Those keys are deleted one at a time,
+    // named in the URL; the rest in batches.
+    const inBody = keys.filter((k) => !NOT_IN_XML.test(k.key)).map((k) => k.key)
+    const batches = [
+      ...Array.from({ length: Math.ceil(inBody.length / DELETE_BATCH) }, (_, i) => ({
+        keys: inBody.slice(i * DELETE_BATCH, (i + 1) * DELETE_BATCH),
+        one: false,
+      })),
+      ...keys.filter((k) => NOT_IN_XML.test(k.key)).map((k) => ({ keys: [k.key], one: true })),
+    ]
     let loaded = 0
     options.onProgress?.({ loaded, total: keys.length })
-    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+    for (const batch of batches) {
       if (options.signal?.aborted)
         throw new WhimsyError('Aborted', `Removing ${canonical} was stopped after ${loaded} of ${keys.length}; remove it again to finish.`)
-      const batch = keys.slice(i, i + DELETE_BATCH)
-      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
-      const result = await this.run(canonical, () =>
-        this.ctx.s3.send(new DeleteObjectsCommand({ Bucket: this.ctx.config.bucket, Delete: { Objects: batch.map((k) => ({ Key: k.key })), Quiet: true } })),
-      )
-      const failed = result.Errors?.[0]
-      if (failed) throw toWhimsyError(Object.assign(new Error(failed.Message ?? 'Delete failed'), { name: failed.Code }), pathOfKey(id, failed.Key ?? ''))
-      loaded += batch.length
+      if (batch.one) {
+        const [key] = batch.keys as [string]
+        await this.run(printable(pathOfKey(id, key)), () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: key })))
+      } else {
+        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+        const result = await this.run(canonical, () =>
+          this.ctx.s3.send(new DeleteObjectsCommand({ Bucket: this.ctx.config.bucket, Delete: { Objects: batch.keys.map((Key) => ({ Key })), Quiet: true } })),
+        )
+        const failed = result.Errors?.[0]
+        if (failed)
+          throw toWhimsyError(
+            Object.assign(new Error(failed.Message ?? 'Delete failed'), { name: failed.Code }),
+            printable(pathOfKey(id, failed.Key ?? `${id}/`)),
+          )
+      }
+      loaded += batch.keys.length
       options.onProgress?.({ loaded, total: keys.length, path: removed })
     }
   }
