@@ -21,36 +21,35 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/
  * `invoice\u202Efdp.exe` read as `invoiceexe.pdf`, separators break a name across lines.
  * Refused in paths (so never created), reachable by key when already stored.
  */
-const DECEPTIVE: Record<string, { name: string; why: string }> = Object.fromEntries([
-  ...(
-    [
-      [0x061c, 'ARABIC LETTER MARK'],
-      [0x200e, 'LEFT-TO-RIGHT MARK'],
-      [0x200f, 'RIGHT-TO-LEFT MARK'],
-      [0x202a, 'LEFT-TO-RIGHT EMBEDDING'],
-      [0x202b, 'RIGHT-TO-LEFT EMBEDDING'],
-      [0x202c, 'POP DIRECTIONAL FORMATTING'],
-      [0x202d, 'LEFT-TO-RIGHT OVERRIDE'],
-      [0x202e, 'RIGHT-TO-LEFT OVERRIDE'],
-      [0x2066, 'LEFT-TO-RIGHT ISOLATE'],
-      [0x2067, 'RIGHT-TO-LEFT ISOLATE'],
-      [0x2068, 'FIRST STRONG ISOLATE'],
-      [0x2069, 'POP DIRECTIONAL ISOLATE'],
-    ] as const
-  ).map(([code, name]) => [String.fromCharCode(code), { name, why: 'it can make a name display as something else' }]),
-  [String.fromCharCode(0x2028), { name: 'LINE SEPARATOR', why: 'it breaks a name across lines' }],
-  [String.fromCharCode(0x2029), { name: 'PARAGRAPH SEPARATOR', why: 'it breaks a name across lines' }],
+const REORDERS = 'it can make a name display as something else'
+const BREAKS = 'it breaks a name across lines'
+const DECEPTIVE = new Map<string, { name: string; why: string }>([
+  ['\u061c', { name: 'ARABIC LETTER MARK', why: REORDERS }],
+  ['\u200e', { name: 'LEFT-TO-RIGHT MARK', why: REORDERS }],
+  ['\u200f', { name: 'RIGHT-TO-LEFT MARK', why: REORDERS }],
+  ['\u202a', { name: 'LEFT-TO-RIGHT EMBEDDING', why: REORDERS }],
+  ['\u202b', { name: 'RIGHT-TO-LEFT EMBEDDING', why: REORDERS }],
+  ['\u202c', { name: 'POP DIRECTIONAL FORMATTING', why: REORDERS }],
+  ['\u202d', { name: 'LEFT-TO-RIGHT OVERRIDE', why: REORDERS }],
+  ['\u202e', { name: 'RIGHT-TO-LEFT OVERRIDE', why: REORDERS }],
+  ['\u2066', { name: 'LEFT-TO-RIGHT ISOLATE', why: REORDERS }],
+  ['\u2067', { name: 'RIGHT-TO-LEFT ISOLATE', why: REORDERS }],
+  ['\u2068', { name: 'FIRST STRONG ISOLATE', why: REORDERS }],
+  ['\u2069', { name: 'POP DIRECTIONAL ISOLATE', why: REORDERS }],
+  ['\u2028', { name: 'LINE SEPARATOR', why: BREAKS }],
+  ['\u2029', { name: 'PARAGRAPH SEPARATOR', why: BREAKS }],
 ])
-const DECEPTIVE_CHAR = new RegExp(`[${Object.keys(DECEPTIVE).join('')}]`)
+const DECEPTIVE_CHAR = new RegExp(`[${[...DECEPTIVE.keys()].join('')}]`)
 /** What error messages escape, so a message never displays as something else either. */
-const INVISIBLE = new RegExp(`[\u0000-\u001f\u007f-\u009f${Object.keys(DECEPTIVE).join('')}]`, 'g')
+const INVISIBLE = new RegExp(`${CONTROL.source}|${DECEPTIVE_CHAR.source}`, 'g')
 /** Half of a UTF-16 pair on its own: not encodable as UTF-8, so not storable in a key. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 const encoder = new TextEncoder()
 
 /**
  * Checks and canonicalises a path: NFC, a leading `/`, no trailing `/` (except the root), no
- * empty, `.` or `..` segments, no control characters, and a key within S3's 1,024 bytes.
+ * empty, `.` or `..` segments, no control characters, no bidi controls or line separators,
+ * and a key within S3's 1,024 bytes.
  * `identityId` is needed for the length check (its 46 bytes count toward the key).
  */
 export function normalizePath(input: unknown, identityId = 'us-east-1:00000000-0000-0000-0000-000000000000'): string {
@@ -63,7 +62,7 @@ export function normalizePath(input: unknown, identityId = 'us-east-1:00000000-0
   if (control) throw invalid(input, `a path cannot contain control characters (NUL, newline, tab…), and it has ${codePoint(control)}`)
   const deceptive = DECEPTIVE_CHAR.exec(path)?.[0]
   if (deceptive) {
-    const { name, why } = DECEPTIVE[deceptive] as { name: string; why: string }
+    const { name, why } = DECEPTIVE.get(deceptive) as { name: string; why: string }
     throw new WhimsyError('InvalidPath', `${shown(input)} is not a valid path. File names cannot contain ${codePoint(deceptive)} (${name}): ${why}.`)
   }
   if (path === '/') return '/'
