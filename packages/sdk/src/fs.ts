@@ -24,7 +24,8 @@ import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
 import { MIN_PART_SIZE, uploadMultipart } from './multipart-upload.js'
-import { decodeListedKey, type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
+import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
+import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
 import { objectUrl, siteUrl } from './site-urls.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
@@ -93,11 +94,7 @@ export interface FolderOptions {
 
 /** Bodies above this go up in parts (parallel, retried, resumable). */
 const MULTIPART_THRESHOLD = 16 * 1024 * 1024
-/** S3's DeleteObjects takes at most 1,000 keys. */
-const DELETE_BATCH = 1000
 const COPY_CONCURRENCY = 8
-/** Characters a key cannot have in an XML request body (see `remove`). */
-const NOT_IN_XML = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/
 /**
  * Presigned with temporary credentials, a link cannot outlive them: fresh ones last an hour
  * on AWS, so links last at most 55 minutes (after a refresh when needed), 15 by default.
@@ -411,24 +408,14 @@ export class Files {
     const onlyMarker = keys.length === 1 && keys[0]?.key === folder
     if (!options.recursive && !onlyMarker)
       throw new WhimsyError('InvalidInput', `${canonical} is a folder with ${keys.length} item(s); pass { recursive: true } to remove it and everything in it.`)
-    // XML bodies cannot carry every key: XML 1.0 has no form at all for most control characters,
-    // and engines differ on the character references the AWS SDK writes for others (a newline
-    // became "&#x0A;" and was never matched locally). Those keys are deleted one at a time,
-    // named in the URL; the rest in batches.
-    const inBody = keys.filter((k) => !NOT_IN_XML.test(k.key)).map((k) => k.key)
-    const batches = [
-      ...Array.from({ length: Math.ceil(inBody.length / DELETE_BATCH) }, (_, i) => ({
-        keys: inBody.slice(i * DELETE_BATCH, (i + 1) * DELETE_BATCH),
-        one: false,
-      })),
-      ...keys.filter((k) => NOT_IN_XML.test(k.key)).map((k) => ({ keys: [k.key], one: true })),
-    ]
+    // Keys an XML body cannot carry go one at a time (s3-xml-keys.ts).
+    const batches = deletionBatches(keys.map((k) => k.key))
     let loaded = 0
     options.onProgress?.({ loaded, total: keys.length })
     for (const batch of batches) {
       if (options.signal?.aborted)
         throw new WhimsyError('Aborted', `Removing ${canonical} was stopped after ${loaded} of ${keys.length}; remove it again to finish.`)
-      if (batch.one) {
+      if (batch.alone) {
         const [key] = batch.keys as [string]
         await this.run(printable(pathOfKey(id, key)), () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: key })))
       } else {

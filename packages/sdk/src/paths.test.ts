@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { WhimsyError } from './errors.js'
-import { decodeListedKey, keyOf, nameOf, normalizePath, parentOf, pathOfKey, placeOf, prefixOf, printable, sitePathOf } from './paths.js'
+import { keyOf, nameOf, normalizePath, parentOf, pathOfKey, placeOf, prefixOf, printable, sitePathOf } from './paths.js'
 
 const ID = 'us-east-1:0f1e2d3c-4b5a-4978-8a9b-0c1d2e3f4a5b'
 
@@ -185,23 +185,5 @@ describe('Regression (issue 11, finding 3): places named by an exact key', () =>
   it('accepts a key of exactly 1,024 bytes', () => {
     const key = `${ID}/${'x'.repeat(1024 - 47)}`
     expect(placeOf(ID, { key }).file).toBe(key)
-  })
-})
-
-describe('Regression (issue 11, finding 3): keys from listings', () => {
-  it.each([
-    ['a%0Db.txt', 'a\rb.txt'], // a CR, which XML would have turned into a LF
-    ['a%07b', 'a\u0007b'],
-    ['with+space', 'with space'], // S3's url encoding writes a space as "+"
-    ['a%2Bb', 'a+b'],
-    ['100%25', '100%'],
-    ['cafe%CC%81', 'cafe\u0301'],
-    ['us-east-1%3Aabc/x', 'us-east-1:abc/x'],
-  ])('decodes %j to %j when the engine url-encoded the listing', (listed, key) => {
-    expect(decodeListedKey(listed, 'url')).toBe(key)
-  })
-
-  it('takes keys as they are when the engine did not encode them', () => {
-    expect(decodeListedKey('a+b 100%25.txt', undefined)).toBe('a+b 100%25.txt')
   })
 })

@@ -152,15 +152,6 @@ function checkKey(identityId: string, input: unknown): string {
   return key
 }
 
-/**
- * A key (or prefix) from a listing. S3 answers in XML, which cannot carry most control
- * characters and turns a CR into a LF, so listings ask for `EncodingType=url`; an engine that
- * applied it says so in the response (AWS encodes a space as `+` there, and a `+` as `%2B`).
- */
-export function decodeListedKey(value: string, encodingType: string | undefined): string {
-  return encodingType === 'url' ? decodeURIComponent(value.replace(/\+/g, ' ')) : value
-}
-
 /** The last segment: `todo.txt` of `/notes/todo.txt`. */
 export function nameOf(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1)

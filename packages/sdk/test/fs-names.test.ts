@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type FaultProxy, startFaultProxy } from '../../../test/fault-proxy.js'
 import { adminS3 } from '../../../test/users.js'
 import { createWhimsy, type FileEntry, type SessionStorage, type Whimsy } from '../src/index.js'
-import { signedInWhimsy } from './sdk-users.js'
+import { PASSWORD, signedInWhimsy } from './sdk-users.js'
 import { codeOf, errorOf } from './whimsy-errors.js'
 
 const cloud = inject('cloud')
@@ -162,6 +162,21 @@ describe('Regression (issue 11, finding 3): files the owner could not remove', (
     await plant('/nfd/cafe\u0301.txt', 'decomposed')
     expect(await codeOf(whimsy.fs.readText('/nfd/cafe\u0301.txt'))).toBe('NotFound') // NFC: /nfd/café.txt
     expect(await whimsy.fs.readText(await only('/nfd'))).toBe('decomposed')
+  })
+})
+
+describe('Regression (issue 11, finding 3): deleting the account leaves no such file behind', () => {
+  it('removes keys with control characters, NFD accents and bidi controls with the rest', async () => {
+    const { whimsy: leaver } = await signedInWhimsy(cloud, 'names-leaver')
+    const credentials = await leaver.auth.credentials()
+    const own = new S3Client({ region: cloud.config.region, endpoint: cloud.config.endpoints?.s3, forcePathStyle: true, credentials })
+    const prefix = `${credentials.identityId}/`
+    for (const [, name] of NAMES) await own.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}odd/${name}`, Body: name }))
+    await leaver.fs.write('/plain.txt', 'plain')
+    own.destroy()
+    await leaver.auth.deleteAccount({ password: PASSWORD })
+    const left = await adminS3(cloud).send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix }))
+    expect((left.Contents ?? []).map((o) => o.Key)).toEqual([])
   })
 })
 
