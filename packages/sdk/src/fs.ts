@@ -308,8 +308,10 @@ export class Files {
    * The entries of a folder (folders first within each page, then files, by name), or with
    * `recursive` every file below it. Pages are fetched as you iterate, so a folder of
    * 100,000 files streams instead of loading at once.
+   * Each entry can be passed back to the other verbs to act on exactly it, whatever its name.
    * @example
    * for await (const entry of whimsy.fs.list('/notes')) console.log(entry.type, entry.path)
+   * for await (const entry of whimsy.fs.list('/inbox')) await whimsy.fs.remove(entry) // even names the path rules refuse
    */
   async *list(path: string | FileRef = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
     let cursor: string | undefined
