@@ -3,22 +3,28 @@
  * every item of their key-value partition. Runs with the user's own credentials, so it can
  * only ever touch what the policies give that user.
  */
-import { DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
+import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
 
 export async function deleteAllObjects(s3: S3Client, bucket: string, identityId: string): Promise<number> {
   let deleted = 0
   let token: string | undefined
   do {
-    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${identityId}/`, ContinuationToken: token }))
-    const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []))
-    if (keys.length > 0) {
-      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html (≤ 1,000 keys)
-      const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys, Quiet: true } }))
-      if (result.Errors?.length)
-        throw Object.assign(new Error(result.Errors[0]?.Message ?? 'DeleteObjects failed'), { name: result.Errors[0]?.Code ?? 'Error' })
-      deleted += keys.length
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html (EncodingType: keys XML cannot carry)
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${identityId}/`, ContinuationToken: token, EncodingType: 'url' }))
+    const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [decodeListedKey(o.Key, page.EncodingType)] : []))
+    for (const batch of deletionBatches(keys)) {
+      if (batch.alone) {
+        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+        await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: batch.keys[0] }))
+      } else {
+        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html (≤ 1,000 keys)
+        const result = await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.keys.map((Key) => ({ Key })), Quiet: true } }))
+        if (result.Errors?.length)
+          throw Object.assign(new Error(result.Errors[0]?.Message ?? 'DeleteObjects failed'), { name: result.Errors[0]?.Code ?? 'Error' })
+      }
+      deleted += batch.keys.length
     }
     token = page.IsTruncated ? page.NextContinuationToken : undefined
   } while (token)

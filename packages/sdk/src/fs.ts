@@ -2,7 +2,9 @@
  * `whimsy.fs`: the user's folder as a filesystem. Paths are the user's own (`/` is their
  * private root, `/public/` their website); keys are `<identityId>/…`, which apps never see.
  * Every path is checked before any request (`paths.ts`); every AWS failure becomes a
- * `WhimsyError` in one place (`aws-errors.ts`).
+ * `WhimsyError` in one place (`aws-errors.ts`). Verbs that act on what exists also take a
+ * listed entry (its exact `key`), so whatever a listing shows can be read, moved and removed;
+ * verbs that create a name take only a path, so every new name follows the rules.
  */
 import {
   AbortMultipartUploadCommand,
@@ -22,16 +24,21 @@ import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
 import { MIN_PART_SIZE, uploadMultipart } from './multipart-upload.js'
-import { isWithin, keyOf, nameOf, normalizePath, pathOfKey, prefixOf, sitePathOf } from './paths.js'
+import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
+import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
 import { objectUrl, siteUrl } from './site-urls.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
-/** A file or folder in a listing. */
-export interface FileEntry {
+export type { FileRef } from './paths.js'
+
+/** A file or folder in a listing. Pass the entry itself to a verb to act on exactly it. */
+export interface FileEntry extends FileRef {
   /** Last segment of the path. */
   name: string
-  /** The user's path, e.g. `/notes/todo.txt`. */
+  /** The user's path, e.g. `/notes/todo.txt`, as stored (names others wrote may break the rules). */
   path: string
+  /** The exact S3 key (`<identityId>/notes/todo.txt`; a folder's ends with `/`). */
+  key: string
   type: 'file' | 'folder'
   /** Bytes; 0 for folders. */
   size: number
@@ -87,8 +94,6 @@ export interface FolderOptions {
 
 /** Bodies above this go up in parts (parallel, retried, resumable). */
 const MULTIPART_THRESHOLD = 16 * 1024 * 1024
-/** S3's DeleteObjects takes at most 1,000 keys. */
-const DELETE_BATCH = 1000
 const COPY_CONCURRENCY = 8
 /**
  * Presigned with temporary credentials, a link cannot outlive them: fresh ones last an hour
@@ -107,8 +112,8 @@ export class Files {
    * await whimsy.fs.write('/data.json', JSON.stringify(data), { ifMatch: etag }) // Conflict if changed meanwhile
    */
   async write(path: string, data: FileBody, options: UploadOptions = {}): Promise<FileEntry> {
-    const { key, path: canonical } = await this.target(path)
-    if (canonical === '/') throw new WhimsyError('InvalidPath', 'The root "/" is a folder; give the file a name.')
+    const { file: key, path: canonical } = await this.target(path, 'create')
+    if (!key) throw new WhimsyError('InvalidPath', 'The root "/" is a folder; give the file a name.')
     const body = prepareBody(data)
     if (!body) throw new WhimsyError('InvalidInput', 'A file body is a string, Blob, File, ArrayBuffer, typed array or ReadableStream.')
     checkMetadata(options.metadata)
@@ -147,7 +152,7 @@ export class Files {
         // Not retried on expired credentials: lib-storage runs done() once; fresh ones first.
         await this.ctx.auth.credentials()
         const result = await upload.done()
-        return { name: nameOf(canonical), path: canonical, type: 'file', size: streamed, etag: result.ETag, contentType, modified: new Date() }
+        return { name: nameOf(canonical), path: canonical, key, type: 'file', size: streamed, etag: result.ETag, contentType, modified: new Date() }
       } catch (e) {
         if (options.signal?.aborted) {
           // lib-storage keeps its upload id to itself; read it to be sure no parts stay behind.
@@ -180,7 +185,7 @@ export class Files {
         path: canonical,
         call: (fn) => this.ctx.auth.withCredentials(fn),
       })
-      return { name: nameOf(canonical), path: canonical, type: 'file', size, etag, contentType, modified: new Date() }
+      return { name: nameOf(canonical), path: canonical, key, type: 'file', size, etag, contentType, modified: new Date() }
     }
 
     const bytes = body.kind === 'bytes' ? body.bytes : new Uint8Array(await body.blob.arrayBuffer())
@@ -201,7 +206,7 @@ export class Files {
       ),
     )
     options.onProgress?.({ loaded: size, total: size })
-    return { name: nameOf(canonical), path: canonical, type: 'file', size, etag: put.ETag, contentType, modified: new Date() }
+    return { name: nameOf(canonical), path: canonical, key, type: 'file', size, etag: put.ETag, contentType, modified: new Date() }
   }
 
   /**
@@ -219,7 +224,7 @@ export class Files {
    * @example
    * const bytes = await whimsy.fs.read('/photo.png', { onProgress: ({ loaded, total }) => … })
    */
-  async read(path: string, options: ReadOptions = {}): Promise<Uint8Array> {
+  async read(path: string | FileRef, options: ReadOptions = {}): Promise<Uint8Array> {
     return (await this.download(path, options)).bytes
   }
 
@@ -228,7 +233,7 @@ export class Files {
    * @example
    * const todo = await whimsy.fs.readText('/notes/todo.txt')
    */
-  async readText(path: string, options: ReadOptions = {}): Promise<string> {
+  async readText(path: string | FileRef, options: ReadOptions = {}): Promise<string> {
     return new TextDecoder().decode(await this.read(path, options))
   }
 
@@ -237,12 +242,12 @@ export class Files {
    * @example
    * const settings = await whimsy.fs.readJSON<{ theme: string }>('/settings.json')
    */
-  async readJSON<T = unknown>(path: string, options: ReadOptions = {}): Promise<T> {
+  async readJSON<T = unknown>(path: string | FileRef, options: ReadOptions = {}): Promise<T> {
     const text = await this.readText(path, options)
     try {
       return JSON.parse(text) as T
     } catch (e) {
-      throw new WhimsyError('InvalidInput', `${path} is not valid JSON.`, { cause: e })
+      throw new WhimsyError('InvalidInput', `${labelOf(path)} is not valid JSON.`, { cause: e })
     }
   }
 
@@ -251,7 +256,7 @@ export class Files {
    * @example
    * img.src = URL.createObjectURL(await whimsy.fs.readBlob('/photo.png'))
    */
-  async readBlob(path: string, options: ReadOptions = {}): Promise<Blob> {
+  async readBlob(path: string | FileRef, options: ReadOptions = {}): Promise<Blob> {
     const { bytes, contentType } = await this.download(path, options)
     return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType })
   }
@@ -261,7 +266,7 @@ export class Files {
    * @example
    * const reader = (await whimsy.fs.stream('/big.log')).getReader()
    */
-  async stream(path: string, options: Omit<ReadOptions, 'onProgress'> = {}): Promise<ReadableStream<Uint8Array>> {
+  async stream(path: string | FileRef, options: Omit<ReadOptions, 'onProgress'> = {}): Promise<ReadableStream<Uint8Array>> {
     return (await this.open(path, options)).stream
   }
 
@@ -270,18 +275,18 @@ export class Files {
    * @example
    * const { size, modified, etag, contentType } = await whimsy.fs.stat('/notes/todo.txt')
    */
-  async stat(path: string): Promise<FileInfo> {
-    const { id, path: canonical } = await this.target(path)
-    if (canonical !== '/') {
-      const head = await this.head(id, canonical)
-      if (head) return fileInfo(canonical, head)
+  async stat(path: string | FileRef): Promise<FileInfo> {
+    const place = await this.target(path)
+    const label = printable(place.path)
+    if (place.file) {
+      const head = await this.head(place.file, label)
+      if (head) return fileInfo(place.path, place.file, head)
     }
     // Not a file: a folder exists if anything (even just its marker) lives under it.
-    const page = await this.run(canonical, () =>
-      this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: prefixOf(id, canonical), MaxKeys: 1 })),
-    )
-    if ((page.KeyCount ?? 0) > 0 || canonical === '/') return { name: nameOf(canonical), path: canonical, type: 'folder', size: 0, metadata: {} }
-    throw new WhimsyError('NotFound', `${canonical} does not exist.`, { status: 404 })
+    const page = await this.run(label, () => this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: place.folder, MaxKeys: 1 })))
+    if ((page.KeyCount ?? 0) > 0 || isRoot(place))
+      return { name: nameOf(place.path), path: place.path, key: place.folder, type: 'folder', size: 0, metadata: {} }
+    throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
   }
 
   /**
@@ -289,7 +294,7 @@ export class Files {
    * @example
    * if (!(await whimsy.fs.exists('/notes'))) await whimsy.fs.mkdir('/notes')
    */
-  async exists(path: string): Promise<boolean> {
+  async exists(path: string | FileRef): Promise<boolean> {
     try {
       await this.stat(path)
       return true
@@ -303,10 +308,12 @@ export class Files {
    * The entries of a folder (folders first within each page, then files, by name), or with
    * `recursive` every file below it. Pages are fetched as you iterate, so a folder of
    * 100,000 files streams instead of loading at once.
+   * Each entry can be passed back to the other verbs to act on exactly it, whatever its name.
    * @example
    * for await (const entry of whimsy.fs.list('/notes')) console.log(entry.type, entry.path)
+   * for await (const entry of whimsy.fs.list('/inbox')) await whimsy.fs.remove(entry) // even names the path rules refuse
    */
-  async *list(path = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
+  async *list(path: string | FileRef = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
     let cursor: string | undefined
     do {
       const page = await this.listPage(path, { ...options, cursor })
@@ -320,11 +327,13 @@ export class Files {
    * @example
    * const { entries, cursor } = await whimsy.fs.listPage('/photos', { pageSize: 100 })
    */
-  async listPage(path = '/', options: { recursive?: boolean; pageSize?: number; cursor?: string } = {}): Promise<{ entries: FileEntry[]; cursor?: string }> {
-    const { id, path: canonical } = await this.target(path)
-    const prefix = prefixOf(id, canonical)
-    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html
-    const page = await this.run(canonical, () =>
+  async listPage(
+    path: string | FileRef = '/',
+    options: { recursive?: boolean; pageSize?: number; cursor?: string } = {},
+  ): Promise<{ entries: FileEntry[]; cursor?: string }> {
+    const { id, folder: prefix, path: listed } = await this.target(path)
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html (EncodingType: keys XML cannot carry)
+    const page = await this.run(printable(listed), () =>
       this.ctx.s3.send(
         new ListObjectsV2Command({
           Bucket: this.ctx.config.bucket,
@@ -332,20 +341,33 @@ export class Files {
           Delimiter: options.recursive ? undefined : '/',
           MaxKeys: options.pageSize ?? 1000,
           ContinuationToken: options.cursor,
+          EncodingType: 'url',
         }),
       ),
     )
+    const decode = (value: string) => decodeListedKey(value, page.EncodingType)
     const folders: FileEntry[] = (page.CommonPrefixes ?? []).flatMap((p) => {
       if (!p.Prefix) return []
-      const folder = pathOfKey(id, p.Prefix)
-      return [{ name: nameOf(folder), path: folder, type: 'folder' as const, size: 0 }]
+      const key = decode(p.Prefix)
+      const folder = pathOfKey(id, key)
+      return [{ name: nameOf(folder), path: folder, key, type: 'folder' as const, size: 0 }]
     })
     const files: FileEntry[] = (page.Contents ?? []).flatMap((o) => {
       // Folder markers (keys ending in "/") keep empty folders alive; they are not files.
       if (!o.Key || o.Key.endsWith('/')) return []
-      const file = pathOfKey(id, o.Key)
+      const key = decode(o.Key)
+      const file = pathOfKey(id, key)
       return [
-        { name: nameOf(file), path: file, type: 'file' as const, size: o.Size ?? 0, modified: o.LastModified, etag: o.ETag, contentType: contentTypeFor(file) },
+        {
+          name: nameOf(file),
+          path: file,
+          key,
+          type: 'file' as const,
+          size: o.Size ?? 0,
+          modified: o.LastModified,
+          etag: o.ETag,
+          contentType: contentTypeFor(file),
+        },
       ]
     })
     return { entries: [...folders, ...files], cursor: page.IsTruncated ? page.NextContinuationToken : undefined }
@@ -357,13 +379,11 @@ export class Files {
    * await whimsy.fs.mkdir('/photos/2026')
    */
   async mkdir(path: string): Promise<void> {
-    const { id, path: canonical } = await this.target(path)
-    if (canonical === '/') return
-    if (await this.head(id, canonical)) throw new WhimsyError('Conflict', `${canonical} is a file; a folder cannot have the same name.`)
+    const { file, folder, path: canonical } = await this.target(path, 'create')
+    if (!file) return
+    if (await this.head(file, canonical)) throw new WhimsyError('Conflict', `${canonical} is a file; a folder cannot have the same name.`)
     await this.run(canonical, () =>
-      this.ctx.s3.send(
-        new PutObjectCommand({ Bucket: this.ctx.config.bucket, Key: prefixOf(id, canonical), Body: new Uint8Array(0), ContentType: 'application/x-directory' }),
-      ),
+      this.ctx.s3.send(new PutObjectCommand({ Bucket: this.ctx.config.bucket, Key: folder, Body: new Uint8Array(0), ContentType: 'application/x-directory' })),
     )
   }
 
@@ -373,35 +393,47 @@ export class Files {
    * @example
    * await whimsy.fs.remove('/old', { recursive: true, onProgress: ({ loaded, total }) => … })
    */
-  async remove(path: string, options: FolderOptions & { recursive?: boolean } = {}): Promise<void> {
-    const { id, path: canonical } = await this.target(path)
-    if (canonical === '/')
+  async remove(path: string | FileRef, options: FolderOptions & { recursive?: boolean } = {}): Promise<void> {
+    const place = await this.target(path)
+    const { id, file, folder, path: removed } = place
+    const canonical = printable(removed)
+    if (isRoot(place))
       throw new WhimsyError('InvalidPath', 'Removing your whole folder is not done by path; delete the account, or remove its folders one by one.')
-    if (await this.head(id, canonical)) {
+    if (file && (await this.head(file, canonical))) {
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
-      await this.run(canonical, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: keyOf(id, canonical) })))
-      options.onProgress?.({ loaded: 1, total: 1, path: canonical })
+      await this.run(canonical, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: file })))
+      options.onProgress?.({ loaded: 1, total: 1, path: removed })
       return
     }
-    const keys = await this.allKeys(id, canonical)
+    const keys = await this.allKeys(folder, canonical)
     if (keys.length === 0) throw new WhimsyError('NotFound', `${canonical} does not exist.`, { status: 404 })
-    const onlyMarker = keys.length === 1 && keys[0]?.key === prefixOf(id, canonical)
+    const onlyMarker = keys.length === 1 && keys[0]?.key === folder
     if (!options.recursive && !onlyMarker)
       throw new WhimsyError('InvalidInput', `${canonical} is a folder with ${keys.length} item(s); pass { recursive: true } to remove it and everything in it.`)
+    // Keys an XML body cannot carry go one at a time (s3-xml-keys.ts).
+    const batches = deletionBatches(keys.map((k) => k.key))
     let loaded = 0
     options.onProgress?.({ loaded, total: keys.length })
-    for (let i = 0; i < keys.length; i += DELETE_BATCH) {
+    for (const batch of batches) {
       if (options.signal?.aborted)
         throw new WhimsyError('Aborted', `Removing ${canonical} was stopped after ${loaded} of ${keys.length}; remove it again to finish.`)
-      const batch = keys.slice(i, i + DELETE_BATCH)
-      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
-      const result = await this.run(canonical, () =>
-        this.ctx.s3.send(new DeleteObjectsCommand({ Bucket: this.ctx.config.bucket, Delete: { Objects: batch.map((k) => ({ Key: k.key })), Quiet: true } })),
-      )
-      const failed = result.Errors?.[0]
-      if (failed) throw toWhimsyError(Object.assign(new Error(failed.Message ?? 'Delete failed'), { name: failed.Code }), pathOfKey(id, failed.Key ?? ''))
-      loaded += batch.length
-      options.onProgress?.({ loaded, total: keys.length, path: canonical })
+      if (batch.alone) {
+        const [key] = batch.keys as [string]
+        await this.run(printable(pathOfKey(id, key)), () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: key })))
+      } else {
+        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html
+        const result = await this.run(canonical, () =>
+          this.ctx.s3.send(new DeleteObjectsCommand({ Bucket: this.ctx.config.bucket, Delete: { Objects: batch.keys.map((Key) => ({ Key })), Quiet: true } })),
+        )
+        const failed = result.Errors?.[0]
+        if (failed)
+          throw toWhimsyError(
+            Object.assign(new Error(failed.Message ?? 'Delete failed'), { name: failed.Code }),
+            printable(pathOfKey(id, failed.Key ?? `${id}/`)),
+          )
+      }
+      loaded += batch.keys.length
+      options.onProgress?.({ loaded, total: keys.length, path: removed })
     }
   }
 
@@ -411,7 +443,7 @@ export class Files {
    * @example
    * await whimsy.fs.copy('/drafts', '/public/posts', { onProgress: ({ loaded, total }) => … })
    */
-  async copy(from: string, to: string, options: FolderOptions = {}): Promise<void> {
+  async copy(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
     await this.transfer(from, to, options, false)
   }
 
@@ -422,7 +454,7 @@ export class Files {
    * @example
    * await whimsy.fs.move('/a.txt', '/public/a.txt')
    */
-  async move(from: string, to: string, options: FolderOptions = {}): Promise<void> {
+  async move(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
     await this.transfer(from, to, options, true)
   }
 
@@ -432,13 +464,13 @@ export class Files {
    * @example
    * whimsy.fs.publicUrl('/public/a.txt') // 'https://danielx.whimsy.space/a.txt'
    */
-  publicUrl(path: string): string {
+  publicUrl(path: string | FileRef): string {
     const user = this.ctx.auth.user
     if (!user) throw new WhimsyError('NotSignedIn', 'Sign in first.')
-    const canonical = normalizePath(path, user.identityId)
-    const sitePath = sitePathOf(canonical)
+    const place = placeOf(user.identityId, path)
+    const sitePath = sitePathOf(place.path)
     if (user.handle) return siteUrl(this.ctx.config, user.handle, sitePath)
-    return objectUrl(this.ctx.config, keyOf(user.identityId, canonical === '/public' ? '/public/index.html' : canonical))
+    return objectUrl(this.ctx.config, place.path === '/public' || !place.file ? `${place.folder}index.html` : place.file)
   }
 
   /**
@@ -448,15 +480,17 @@ export class Files {
    * @example
    * const link = await whimsy.fs.shareUrl('/private.pdf', { expiresIn: 600 })
    */
-  async shareUrl(path: string, options: { expiresIn?: number } = {}): Promise<string> {
+  async shareUrl(path: string | FileRef, options: { expiresIn?: number } = {}): Promise<string> {
     const expiresIn = options.expiresIn ?? DEFAULT_SHARE_SECONDS
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_SHARE_SECONDS)
       throw new WhimsyError(
         'InvalidInput',
         `expiresIn is whole seconds from 1 to ${MAX_SHARE_SECONDS}: share links are signed with your session's temporary credentials.`,
       )
-    const { id, key, path: canonical } = await this.target(path)
-    if (!(await this.head(id, canonical))) throw new WhimsyError('NotFound', `${canonical} does not exist.`, { status: 404 })
+    const { file: key, path: shared } = await this.target(path)
+    const label = printable(shared)
+    if (!key) throw new WhimsyError('InvalidPath', `${label} is a folder: share links are for files.`)
+    if (!(await this.head(key, label))) throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
     // The link dies with the credentials that sign it: make sure they outlive it.
     const credentials = await this.ctx.auth.credentials()
     if (credentials.expiration.getTime() - Date.now() < (expiresIn + 60) * 1000) await this.ctx.auth.refreshCredentials()
@@ -480,12 +514,18 @@ export class Files {
 
   // ————— internals —————
 
-  private async target(path: string): Promise<{ id: string; key: string; path: string }> {
-    // Checked before the network, but the length rule needs the identityId: use the known one.
+  /**
+   * The place a verb acts on, checked before any request. `create`: the verb makes a name, so
+   * only a path string (which follows the naming rules) will do, never an exact key.
+   */
+  private async target(input: string | FileRef, use: 'existing' | 'create' = 'existing'): Promise<Place> {
+    if (use === 'create' && typeof input !== 'string')
+      throw new WhimsyError('InvalidPath', 'A new name is given as a path string, which is checked by the naming rules; entries only name what already exists.')
+    // Checked before the network, but the rules need the identityId: use the known one.
     const known = this.ctx.auth.user?.identityId
-    const canonical = normalizePath(path, known)
+    if (known || typeof input === 'string') placeOf(known ?? 'us-east-1:00000000-0000-0000-0000-000000000000', input)
     const { identityId } = await this.ctx.auth.credentials()
-    return { id: identityId, key: canonical === '/' ? `${identityId}/` : keyOf(identityId, canonical), path: canonical }
+    return placeOf(identityId, input)
   }
 
   private run<T>(what: string, call: () => Promise<T>): Promise<T> {
@@ -495,10 +535,10 @@ export class Files {
   }
 
   /** HeadObject, or undefined when there is no such file. */
-  private async head(id: string, path: string): Promise<HeadObjectCommandOutput | undefined> {
+  private async head(key: string, label: string): Promise<HeadObjectCommandOutput | undefined> {
     try {
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
-      return await this.run(path, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: this.ctx.config.bucket, Key: keyOf(id, path) })))
+      return await this.run(label, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: this.ctx.config.bucket, Key: key })))
     } catch (e) {
       if (e instanceof WhimsyError && e.code === 'NotFound') return undefined
       throw e
@@ -506,21 +546,23 @@ export class Files {
   }
 
   /** A whole file (or range) in memory, reporting progress as bytes arrive. */
-  private async download(path: string, options: ReadOptions): Promise<{ bytes: Uint8Array; contentType?: string }> {
+  private async download(path: string | FileRef, options: ReadOptions): Promise<{ bytes: Uint8Array; contentType?: string }> {
     const { stream, total, contentType } = await this.open(path, options)
     options.onProgress?.({ loaded: 0, total })
     const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
       if (options.signal?.aborted) throw new WhimsyError('Aborted', 'The download was cancelled.', { cause: e })
-      throw toWhimsyError(e, path)
+      throw toWhimsyError(e, labelOf(path))
     })
     return { bytes, contentType }
   }
 
   private async open(
-    path: string,
+    path: string | FileRef,
     options: Omit<ReadOptions, 'onProgress'>,
   ): Promise<{ stream: ReadableStream<Uint8Array>; total?: number; contentType?: string }> {
-    const { key, path: canonical } = await this.target(path)
+    const { file: key, path: opened } = await this.target(path)
+    const canonical = printable(opened)
+    if (!key) throw new WhimsyError('InvalidPath', `${canonical} is a folder, not a file.`)
     const range = options.range
     if (range && (!Number.isInteger(range.start) || range.start < 0 || (range.end !== undefined && (!Number.isInteger(range.end) || range.end < range.start))))
       throw new WhimsyError('InvalidInput', 'A range is { start, end? } with whole byte offsets, end ≥ start.')
@@ -535,39 +577,44 @@ export class Files {
     return { stream: got.Body.transformToWebStream() as ReadableStream<Uint8Array>, total: got.ContentLength, contentType: got.ContentType }
   }
 
-  /** Every key under a folder (markers included), with sizes and ETags. */
-  private async allKeys(id: string, folder: string): Promise<{ key: string; size: number; etag?: string }[]> {
+  /** Every key under a folder prefix (markers included), with sizes and ETags. */
+  private async allKeys(prefix: string, label: string): Promise<{ key: string; size: number; etag?: string }[]> {
     const keys: { key: string; size: number; etag?: string }[] = []
     let token: string | undefined
     do {
-      const page = await this.run(folder, () =>
-        this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: prefixOf(id, folder), ContinuationToken: token })),
+      const page = await this.run(label, () =>
+        this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: prefix, ContinuationToken: token, EncodingType: 'url' })),
       )
-      for (const o of page.Contents ?? []) if (o.Key) keys.push({ key: o.Key, size: o.Size ?? 0, etag: o.ETag })
+      for (const o of page.Contents ?? []) if (o.Key) keys.push({ key: decodeListedKey(o.Key, page.EncodingType), size: o.Size ?? 0, etag: o.ETag })
       token = page.IsTruncated ? page.NextContinuationToken : undefined
     } while (token)
     return keys
   }
 
-  private async transfer(from: string, to: string, options: FolderOptions, move: boolean): Promise<void> {
+  private async transfer(from: string | FileRef, to: string, options: FolderOptions, move: boolean): Promise<void> {
     const source = await this.target(from)
-    const destination = await this.target(to)
-    const id = source.id
+    // The destination is a new name: it follows the rules (names inside a folder keep theirs).
+    const destination = await this.target(to, 'create')
+    const { id } = source
+    const label = printable(source.path)
     const verb = move ? 'move' : 'copy'
-    if (source.path === '/') throw new WhimsyError('InvalidPath', `Cannot ${verb} your whole folder.`)
-    if (destination.path === '/') throw new WhimsyError('InvalidPath', `Give the ${verb} a destination name, not "/".`)
-    if (isWithin(destination.path, source.path)) throw new WhimsyError('InvalidPath', `Cannot ${verb} ${source.path} into itself (${destination.path}).`)
+    if (isRoot(source)) throw new WhimsyError('InvalidPath', `Cannot ${verb} your whole folder.`)
+    if (!destination.file) throw new WhimsyError('InvalidPath', `Give the ${verb} a destination name, not "/".`)
+    if (destination.file === source.file || destination.folder.startsWith(source.folder))
+      throw new WhimsyError('InvalidPath', `Cannot ${verb} ${label} into itself (${destination.path}).`)
 
-    const file = await this.head(id, source.path)
-    const items = file
-      ? [{ from: keyOf(id, source.path), to: keyOf(id, destination.path), size: Number(file.ContentLength ?? 0), etag: file.ETag }]
-      : (await this.allKeys(id, source.path)).map((k) => ({
-          from: k.key,
-          to: prefixOf(id, destination.path) + k.key.slice(prefixOf(id, source.path).length),
-          size: k.size,
-          etag: k.etag,
-        }))
-    if (items.length === 0) throw new WhimsyError('NotFound', `${source.path} does not exist.`, { status: 404 })
+    const target = destination.file
+    const file = source.file ? await this.head(source.file, label) : undefined
+    const items =
+      source.file && file
+        ? [{ from: source.file, to: target, size: Number(file.ContentLength ?? 0), etag: file.ETag }]
+        : (await this.allKeys(source.folder, label)).map((k) => ({
+            from: k.key,
+            to: destination.folder + k.key.slice(source.folder.length),
+            size: k.size,
+            etag: k.etag,
+          }))
+    if (items.length === 0) throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
 
     let loaded = 0
     options.onProgress?.({ loaded, total: items.length })
@@ -590,7 +637,7 @@ export class Files {
 
   private async transferOne(item: { from: string; to: string; size: number; etag?: string }, move: boolean): Promise<void> {
     const { bucket } = this.ctx.config
-    const what = pathOfKey(item.from.slice(0, item.from.indexOf('/')), item.from)
+    const what = printable(pathOfKey(item.from.slice(0, item.from.indexOf('/')), item.from))
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html — copy the version we
     // listed (CopySourceIfMatch): a file changed meanwhile fails as Conflict instead.
     const copy = await this.run(what, () =>
@@ -628,10 +675,22 @@ function withAbortSignal(s3: S3Client, signal: AbortSignal): S3Client {
   })
 }
 
-function fileInfo(path: string, head: HeadObjectCommandOutput): FileInfo {
+/** The user's root: no file, and removing, copying or moving it is refused. */
+function isRoot(place: Place): boolean {
+  return place.folder === `${place.id}/`
+}
+
+/** How messages name what a caller passed (before it is resolved, or when it failed to be). */
+function labelOf(input: string | FileRef): string {
+  // A key is `<identityId>/…` and identity ids have no "/": the rest is the user's path.
+  return printable(typeof input === 'string' ? input : input.key.slice(input.key.indexOf('/')))
+}
+
+function fileInfo(path: string, key: string, head: HeadObjectCommandOutput): FileInfo {
   return {
     name: nameOf(path),
     path,
+    key,
     type: 'file',
     size: Number(head.ContentLength ?? 0),
     modified: head.LastModified,
