@@ -13,10 +13,12 @@ import { ensureBucket, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD
 import { createCognitoOverrides } from './cognito-overrides.js'
 import { CredentialMint } from './credentials.js'
 import { type Emulator, startEmulator } from './emulators/emulators.js'
+import { createFrontDoor } from './front-door.js'
 import { createGatewayHandler } from './gateway.js'
 import { createLocalHandles } from './handle-registry.js'
 import { createIdTokenVerifier } from './id-token-verifier.js'
 import { IdentityPool } from './identity-pool.js'
+import { isLoopbackHost, isSitesHost } from './local-hosts.js'
 import { Mailbox } from './mailbox.js'
 import { createPlaceholderApp } from './placeholder-app.js'
 import { PortInUseError } from './ports.js'
@@ -84,13 +86,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const state = loadState(dataDir, REGION)
 
   // Claim the public ports first: a port in use fails in milliseconds, before any child starts.
-  const api = await listen(createServer(), options.apiPort ?? 0, 'API')
+  // Their doors answer 503 until the handlers are ready, and only loopback Host names ever.
+  const doors = { api: createFrontDoor(isLoopbackHost), app: createFrontDoor(isLoopbackHost), sites: createFrontDoor(isSitesHost) }
+  const api = await listen(createServer(doors.api.listener), options.apiPort ?? 0, 'API')
   let app: Server | undefined
   let sites: Server | undefined
   const emulators: Emulator[] = []
   try {
-    app = await listen(createServer(), options.appPort ?? 0, 'app')
-    sites = await listen(createServer(), options.sitesPort ?? 0, 'user sites')
+    app = await listen(createServer(doors.app.listener), options.appPort ?? 0, 'app')
+    sites = await listen(createServer(doors.sites.listener), options.sitesPort ?? 0, 'user sites')
     const mailbox = new Mailbox(log)
     const logDir = join(dataDir, 'logs')
     const [s3, cognito, dynamodb] = await Promise.all([
@@ -182,10 +186,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             ? { arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${HANDLES_TABLE}`, partitionKey: 'pk' }
             : undefined,
       handles: handles.listener,
+      health: () => ({ ok: true, parts: { dynamodb: 'up', cognito: 'up', s3: 'up' } }),
     })
-    api.on('request', gateway)
-    app.on('request', createPlaceholderApp({ config, apiUrl }))
-    sites.on('request', createSitesEdge({ sitesDomain: config.sitesDomain, s3: s3.url, bucket: BUCKET, lookupHandle: handles.lookup }))
+    doors.api.open(gateway)
+    doors.app.open(createPlaceholderApp({ config, apiUrl }))
+    doors.sites.open(createSitesEdge({ sitesDomain: config.sitesDomain, s3: s3.url, bucket: BUCKET, lookupHandle: handles.lookup }))
 
     writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
 
