@@ -26,6 +26,8 @@ export interface GatewayOptions {
   config: WhimsyConfig
   accountId: string
   upstreams: { s3: string; dynamodb: string; cognito: string }
+  /** Headers every call to an emulator carries (issue 11, finding 10: its per-start secret). */
+  emulatorHeaders?: { dynamodb?: Record<string, string>; cognito?: Record<string, string> }
   mint: CredentialMint
   admin: AdminKey
   identityPool: IdentityPool
@@ -136,9 +138,19 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
     }
 
     if (target.startsWith('DynamoDB_20120810.'))
-      return handleDynamoDb({ upstream: options.upstreams.dynamodb, tables: options.tables, tableArnFor, authorize }, incoming, res, auth.principal)
+      return handleDynamoDb(
+        { upstream: options.upstreams.dynamodb, upstreamHeaders: options.emulatorHeaders?.dynamodb, tables: options.tables, tableArnFor, authorize },
+        incoming,
+        res,
+        auth.principal,
+      )
     if (target.startsWith('AWSCognitoIdentityProviderService.'))
-      return handleCognito({ upstream: options.upstreams.cognito, overrides: options.cognitoOverrides }, incoming, res, auth.principal)
+      return handleCognito(
+        { upstream: options.upstreams.cognito, upstreamHeaders: options.emulatorHeaders?.cognito, overrides: options.cognitoOverrides },
+        incoming,
+        res,
+        auth.principal,
+      )
     if (isS3) return handleS3({ upstream: options.upstreams.s3, locks, uploads, authorize }, incoming, res, auth.principal)
     return sendJsonError(res, 'UnknownOperationException', `The local cloud does not serve ${target}`)
   }
