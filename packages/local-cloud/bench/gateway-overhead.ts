@@ -11,6 +11,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { createUser } from '../../../test/users.js'
+import { withEmulatorHeaders } from '../src/emulator-access.js'
 import { startLocalCloud } from '../src/index.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300)
@@ -39,7 +40,10 @@ try {
   const { bucket: Bucket, table: TableName, region } = cloud.config
   const emulatorCreds = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
   const directS3 = new S3Client({ region, endpoint: cloud.emulatorUrls.s3, forcePathStyle: true, credentials: emulatorCreds })
-  const directDdb = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: cloud.emulatorUrls.dynamodb, credentials: emulatorCreds }))
+  // dynalite refuses calls without the gateway's per-start secret header (issue 11, finding 10).
+  const directDdb = DynamoDBDocumentClient.from(
+    withEmulatorHeaders(new DynamoDBClient({ region, endpoint: cloud.emulatorUrls.dynamodb, credentials: emulatorCreds }), cloud.emulatorHeaders.dynamodb),
+  )
   const body = Buffer.alloc(1024, 7)
   const key = (i: number) => `${user.identityId}/bench/${i % 50}.bin`
   const item = (i: number) => ({ identityId: user.identityId, key: `bench-${i % 50}`, value: 'x'.repeat(100) })

@@ -18,6 +18,7 @@ import {
 } from '@aws-sdk/client-dynamodb'
 import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import type { PasswordPolicy } from '@whimsy/sdk/config'
+import { type EmulatorHeaders, withEmulatorHeaders } from './emulator-access.js'
 import type { LocalCloudState } from './state.js'
 
 /** Emulators take any key; these never leave the local cloud's own process. */
@@ -36,11 +37,15 @@ export interface BootstrapInput {
   bucket: string
   table: string
   emulators: { s3: string; dynamodb: string; cognito: string }
+  emulatorHeaders?: EmulatorHeaders
   state: LocalCloudState
 }
 
-export async function ensureUserPool({ region, emulators, state }: BootstrapInput): Promise<{ userPoolId: string; userPoolClientId: string }> {
-  const client = new CognitoIdentityProviderClient({ region, endpoint: emulators.cognito, credentials: EMULATOR_CREDENTIALS })
+export async function ensureUserPool({ region, emulators, emulatorHeaders, state }: BootstrapInput): Promise<{ userPoolId: string; userPoolClientId: string }> {
+  const client = withEmulatorHeaders(
+    new CognitoIdentityProviderClient({ region, endpoint: emulators.cognito, credentials: EMULATOR_CREDENTIALS }),
+    emulatorHeaders?.cognito,
+  )
   try {
     if (state.userPoolId && state.userPoolClientId) {
       try {
@@ -92,8 +97,8 @@ export async function ensureBucket({ region, bucket, emulators }: BootstrapInput
 }
 
 /** The key-value table: partition key `identityId`, sort key `key`, as in production. */
-export async function ensureTable({ region, table, emulators }: BootstrapInput): Promise<{ partitionKey: string }> {
-  const ddb = new DynamoDBClient({ region, endpoint: emulators.dynamodb, credentials: EMULATOR_CREDENTIALS })
+export async function ensureTable({ region, table, emulators, emulatorHeaders }: BootstrapInput): Promise<{ partitionKey: string }> {
+  const ddb = withEmulatorHeaders(new DynamoDBClient({ region, endpoint: emulators.dynamodb, credentials: EMULATOR_CREDENTIALS }), emulatorHeaders?.dynamodb)
   try {
     let description: TableDescription | undefined
     try {
@@ -128,8 +133,8 @@ export async function ensureTable({ region, table, emulators }: BootstrapInput):
  * The handle registry's own table (partition key `pk`, see `@whimsy/sites`' registry). Kept
  * apart from the data table so that no user policy can ever grant it.
  */
-export async function ensureHandlesTable({ region, emulators }: BootstrapInput, name: string): Promise<void> {
-  const ddb = new DynamoDBClient({ region, endpoint: emulators.dynamodb, credentials: EMULATOR_CREDENTIALS })
+export async function ensureHandlesTable({ region, emulators, emulatorHeaders }: BootstrapInput, name: string): Promise<void> {
+  const ddb = withEmulatorHeaders(new DynamoDBClient({ region, endpoint: emulators.dynamodb, credentials: EMULATOR_CREDENTIALS }), emulatorHeaders?.dynamodb)
   try {
     await ddb.send(new DescribeTableCommand({ TableName: name }))
   } catch (e) {

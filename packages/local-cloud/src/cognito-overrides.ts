@@ -50,10 +50,14 @@ export function createCognitoOverrides(options: CognitoOverrideOptions): Overrid
   const { signOuts, verifyToken, passwordPolicy, mailbox } = options
   const refuse = (type: string, message: string): Answer => ({ status: 400, body: { __type: type, message } })
 
+  // Gap: cognito-local only decodes access tokens (`jwt.decode`), never verifies them, so a
+  // token signed with any key named any user (issue 11, finding 4). Only this pool's own
+  // access tokens get through to it.
   const checkAccessToken = async (body: Record<string, unknown>): Promise<Answer> => {
     if (typeof body.AccessToken !== 'string') return undefined
     const claims = await verifyToken(body.AccessToken)
-    if (claims && signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Access Token has been revoked')
+    if (!claims || claims.tokenUse !== 'access') return refuse('NotAuthorizedException', 'Invalid Access Token')
+    if (signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Access Token has been revoked')
     return undefined
   }
 
@@ -77,7 +81,7 @@ export function createCognitoOverrides(options: CognitoOverrideOptions): Overrid
   const overrides: Overrides = {
     async GlobalSignOut(body) {
       const claims = typeof body.AccessToken === 'string' ? await verifyToken(body.AccessToken) : undefined
-      if (!claims) return refuse('NotAuthorizedException', 'Invalid Access Token')
+      if (!claims || claims.tokenUse !== 'access') return refuse('NotAuthorizedException', 'Invalid Access Token')
       if (signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Access Token has been revoked')
       await signOuts.signOutEverywhere(claims.username)
       return { status: 200, body: {} }
@@ -86,8 +90,10 @@ export function createCognitoOverrides(options: CognitoOverrideOptions): Overrid
       const flow = body.AuthFlow
       if (flow !== 'REFRESH_TOKEN_AUTH' && flow !== 'REFRESH_TOKEN') return undefined
       const token = (body.AuthParameters as Record<string, unknown> | undefined)?.REFRESH_TOKEN
-      const claims = typeof token === 'string' ? await verifyToken(token) : undefined
-      if (claims && signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Refresh Token has been revoked')
+      if (typeof token !== 'string') return undefined
+      const claims = await verifyToken(token)
+      if (!claims || claims.tokenUse !== undefined) return refuse('NotAuthorizedException', 'Invalid Refresh Token')
+      if (signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Refresh Token has been revoked')
       return undefined
     },
     async SignUp(body) {

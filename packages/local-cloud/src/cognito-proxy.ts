@@ -34,6 +34,8 @@ const PUBLIC_OPERATIONS = new Set([
 
 export interface CognitoProxyContext {
   upstream: string
+  /** Sent to the emulator on every call: its proof that the call comes from the gateway. */
+  upstreamHeaders?: Record<string, string>
   /** Operations the local cloud answers itself (gaps of cognito-local), by name. */
   overrides?: Record<string, (body: Record<string, unknown>) => Promise<{ status: number; body: unknown } | undefined>>
 }
@@ -61,7 +63,10 @@ export async function handleCognito(ctx: CognitoProxyContext, req: IncomingReque
 
   const headers: Record<string, string> = {}
   for (const k of ['content-type', 'x-amz-target']) if (req.headers[k]) headers[k] = req.headers[k] as string
-  const upstream = await sendUpstream(ctx.upstream, { method: 'POST', path: '/', headers, body: req.body })
+  Object.assign(headers, ctx.upstreamHeaders)
+  const upstream = await sendUpstream(ctx.upstream, { method: 'POST', path: '/', headers, body: req.body }).catch(() => undefined)
+  // The emulator is restarting (see emulators/supervisor.ts): a 503, which SDK clients retry.
+  if (!upstream) return sendJsonError(res, 'ServiceUnavailableException', 'The local user pool is restarting; try again.', 503)
   const text = (await readAll(upstream)).toString('utf8')
   const status = upstream.statusCode ?? 502
   const out = status >= 400 ? correctError(operation, text) : text

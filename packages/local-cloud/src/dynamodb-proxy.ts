@@ -9,6 +9,8 @@ import { responseHeaders, sendUpstream } from './upstream.js'
 
 export interface DynamoDbProxyContext {
   upstream: string
+  /** Sent to the emulator on every call: its proof that the call comes from the gateway. */
+  upstreamHeaders?: Record<string, string>
   tables: TableLookup
   tableArnFor: (name: string) => string
   authorize: (principal: Principal, requests: AuthorizationRequest[]) => boolean
@@ -38,7 +40,10 @@ export async function handleDynamoDb(ctx: DynamoDbProxyContext, req: IncomingReq
   // (already verified) headers go along as they are.
   const headers: Record<string, string> = {}
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined && k !== 'host' && k !== 'content-length') headers[k] = v
-  const upstream = await sendUpstream(ctx.upstream, { method: 'POST', path: '/', headers, body: req.body })
+  Object.assign(headers, ctx.upstreamHeaders)
+  const upstream = await sendUpstream(ctx.upstream, { method: 'POST', path: '/', headers, body: req.body }).catch(() => undefined)
+  // The emulator is restarting (see emulators/supervisor.ts): a 503, which SDK clients retry.
+  if (!upstream) return sendJsonError(res, `${DDB}ServiceUnavailableException`, 'The local DynamoDB is restarting; try again.', 503)
   res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream.headers))
   upstream.pipe(res)
 }

@@ -9,12 +9,14 @@ import type { WhimsyConfig } from '@whimsy/sdk/config'
 import { type AdminKey, authenticate, type Principal } from './authenticate.js'
 import { sendJsonError, sendS3Error } from './aws-errors.js'
 import { type CognitoProxyContext, handleCognito } from './cognito-proxy.js'
+import { applyCors } from './cors.js'
 import type { CredentialMint } from './credentials.js'
 import type { TableLookup } from './dynamodb-actions.js'
 import { handleDynamoDb } from './dynamodb-proxy.js'
 import { type AuthorizationRequest, type Caller, evaluate } from './iam/evaluate.js'
 import type { IdentityPool } from './identity-pool.js'
 import { KeyLock } from './key-lock.js'
+import { classifyTarget, createLocalRoutes, type HealthReport, refusePath } from './local-routes.js'
 import type { Mailbox } from './mailbox.js'
 import { MultipartUploads } from './multipart-uploads.js'
 import { handleS3 } from './s3-proxy.js'
@@ -24,6 +26,8 @@ export interface GatewayOptions {
   config: WhimsyConfig
   accountId: string
   upstreams: { s3: string; dynamodb: string; cognito: string }
+  /** Headers every call to an emulator carries (issue 11, finding 10: its per-start secret). */
+  emulatorHeaders?: { dynamodb?: Record<string, string>; cognito?: Record<string, string> }
   mint: CredentialMint
   admin: AdminKey
   identityPool: IdentityPool
@@ -34,6 +38,8 @@ export interface GatewayOptions {
   cognitoOverrides?: CognitoProxyContext['overrides']
   /** s3rver's data directory, where the gateway reads pending multipart uploads. */
   s3DataDir: string
+  /** What `/_whimsy/health` reports. */
+  health: () => HealthReport
   /** The handle registry's claim API at `/_whimsy/handles/…`; it answers CORS itself (app origin only). */
   handles?: (req: IncomingMessage, res: ServerResponse) => Promise<void>
 }
@@ -45,6 +51,7 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
   const { config, accountId } = options
   const locks = new KeyLock()
   const uploads = new MultipartUploads(options.s3DataDir)
+  const serveLocal = createLocalRoutes({ config, mailbox: options.mailbox, health: options.health, handles: options.handles })
 
   const authorize = (principal: Principal, requests: AuthorizationRequest[]): boolean => {
     if (principal.kind === 'admin') return true
@@ -76,18 +83,16 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = req.url ?? '/'
-    if (options.handles && (path === '/_whimsy/handles' || path.startsWith('/_whimsy/handles/'))) return options.handles(req, res)
-    // The mailbox holds every local user's codes: no other origin's script may read it (a
-    // user's page on *.localhost could otherwise take over accounts).
-    if (!(req.url ?? '').startsWith('/_whimsy/mailbox')) applyCors(req, res)
+    // `/_whimsy/…` is decided on one reading of the path; see local-routes.ts.
+    const where = classifyTarget(req.url)
+    if (where.kind === 'refused') return refusePath(res, where.reason)
+    if (where.kind === 'local') return serveLocal(req, res, where)
+    applyCors(req, res)
     if (req.method === 'OPTIONS') {
       res.writeHead(204)
       res.end()
       return
     }
-    const url = new URL(req.url ?? '/', 'http://gateway')
-    if (url.pathname.startsWith('/_whimsy/')) return serveLocal(url, res)
 
     const target = String(req.headers['x-amz-target'] ?? '')
     const isS3 = target === ''
@@ -133,53 +138,24 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
     }
 
     if (target.startsWith('DynamoDB_20120810.'))
-      return handleDynamoDb({ upstream: options.upstreams.dynamodb, tables: options.tables, tableArnFor, authorize }, incoming, res, auth.principal)
+      return handleDynamoDb(
+        { upstream: options.upstreams.dynamodb, upstreamHeaders: options.emulatorHeaders?.dynamodb, tables: options.tables, tableArnFor, authorize },
+        incoming,
+        res,
+        auth.principal,
+      )
     if (target.startsWith('AWSCognitoIdentityProviderService.'))
-      return handleCognito({ upstream: options.upstreams.cognito, overrides: options.cognitoOverrides }, incoming, res, auth.principal)
+      return handleCognito(
+        { upstream: options.upstreams.cognito, upstreamHeaders: options.emulatorHeaders?.cognito, overrides: options.cognitoOverrides },
+        incoming,
+        res,
+        auth.principal,
+      )
     if (isS3) return handleS3({ upstream: options.upstreams.s3, locks, uploads, authorize }, incoming, res, auth.principal)
     return sendJsonError(res, 'UnknownOperationException', `The local cloud does not serve ${target}`)
   }
 
-  function serveLocal(url: URL, res: ServerResponse): void {
-    const username = url.searchParams.get('username') ?? undefined
-    const destination = url.searchParams.get('email') ?? undefined
-    const routes: Record<string, () => unknown> = {
-      '/_whimsy/config.json': () => config,
-      '/_whimsy/mailbox': () => ({ messages: options.mailbox.list({ username, destination }) }),
-      '/_whimsy/health': () => ({ ok: true }),
-      // Development aid: makes the codes already sent to a user count as expired.
-      '/_whimsy/mailbox/expire': () => ({ expired: username ? options.mailbox.expire(username) : 0 }),
-    }
-    const route = routes[url.pathname]
-    if (route) {
-      sendJson(res, route())
-      return
-    }
-    res.writeHead(404, { 'content-type': 'text/plain' })
-    res.end('Not found\n')
-  }
-
   return listener
-}
-
-/**
- * The browser SDK calls this endpoint from the app's origin (and may from user pages: their
- * requests still need the user's own credentials, which pages on other origins never get).
- */
-function applyCors(req: IncomingMessage, res: ServerResponse): void {
-  const origin = req.headers.origin
-  if (!origin) return
-  res.setHeader('access-control-allow-origin', origin)
-  res.setHeader('vary', 'Origin')
-  res.setHeader(
-    'access-control-expose-headers',
-    'ETag, x-amz-request-id, x-amz-version-id, x-amz-meta-*, x-amzn-requestid, x-amzn-errortype, Content-Length, Content-Range, Last-Modified',
-  )
-  if (req.method === 'OPTIONS') {
-    res.setHeader('access-control-allow-methods', 'GET, HEAD, PUT, POST, DELETE')
-    res.setHeader('access-control-allow-headers', String(req.headers['access-control-request-headers'] ?? '*'))
-    res.setHeader('access-control-max-age', '600')
-  }
 }
 
 async function readBody(req: IncomingMessage): Promise<Uint8Array | undefined> {
@@ -210,9 +186,4 @@ function parseJson(body: Uint8Array): Record<string, unknown> | undefined {
   } catch {
     return undefined
   }
-}
-
-function sendJson(res: ServerResponse, value: unknown): void {
-  res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' })
-  res.end(`${JSON.stringify(value, null, 2)}\n`)
 }

@@ -7,6 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { cachedHandleLookup, createHandlesApi, HandleRegistry } from '@whimsy/sites'
+import { withEmulatorHeaders } from './emulator-access.js'
 import type { IdTokenClaims } from './id-token-verifier.js'
 import type { IdentityPool } from './identity-pool.js'
 
@@ -16,6 +17,8 @@ export interface LocalHandlesOptions {
   region: string
   /** The DynamoDB emulator's own URL. */
   dynamodb: string
+  /** Headers each call to it carries (its per-start secret). */
+  dynamodbHeaders?: Record<string, string>
   table: string
   identityPool: IdentityPool
   identityPoolId: string
@@ -26,12 +29,15 @@ export interface LocalHandlesOptions {
 }
 
 export function createLocalHandles(options: LocalHandlesOptions) {
-  const client = new DynamoDBClient({
-    region: options.region,
-    endpoint: options.dynamodb,
-    // Emulator credentials: this is the trusted function's own access, never a user's.
-    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-  })
+  const client = withEmulatorHeaders(
+    new DynamoDBClient({
+      region: options.region,
+      endpoint: options.dynamodb,
+      // Emulator credentials: this is the trusted function's own access, never a user's.
+      credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    }),
+    options.dynamodbHeaders,
+  )
   const registry = new HandleRegistry({ client, table: options.table })
   // The edge in this process learns of claims at once; production's edge waits out its TTL.
   const lookup = cachedHandleLookup((handle) => registry.lookup(handle), { ttlMs: 60_000, negativeTtlMs: 2_000 })

@@ -1,12 +1,14 @@
 /**
- * Verifies user-pool ID tokens the way the identity pool does: signature against the pool's
- * JWKS, issuer, audience (the app client), `token_use` = id, and expiry.
+ * Verifies user-pool ID tokens the way the identity pool does: signature, issuer, audience
+ * (the app client), `token_use` = id, and expiry.
  *
- * `aws-jwt-verify`'s CognitoJwtVerifier refuses cognito-local's pool ids and its default
- * fetcher refuses `http:`, so this uses the generic JwtRsaVerifier with a fetcher of our own.
+ * The signature is checked against the data directory's own key only (`user-pool-key.ts`),
+ * never a JWKS fetched from cognito-local: issue 11, finding 4. `aws-jwt-verify`'s
+ * CognitoJwtVerifier refuses cognito-local's pool ids, so this uses the generic JwtRsaVerifier,
+ * with a key cache that holds that one key and fetches nothing.
  */
 import { JwtRsaVerifier } from 'aws-jwt-verify'
-import { SimpleJwksCache } from 'aws-jwt-verify/jwk'
+import type { JwksCache, JwkWithKid } from 'aws-jwt-verify/jwk'
 import type { JwtPayload } from 'aws-jwt-verify/jwt-model'
 
 export interface IdTokenClaims {
@@ -21,22 +23,14 @@ export interface IdTokenVerifierOptions {
   /** `http://127.0.0.1:<port>/<poolId>`: what cognito-local writes into `iss`. */
   issuer: string
   clientId: string
+  /** The user pool's public key (`UserPoolKey.publicJwk`). */
+  jwk: JwkWithKid
 }
 
-export function createIdTokenVerifier({ issuer, clientId }: IdTokenVerifierOptions) {
+export function createIdTokenVerifier({ issuer, clientId, jwk }: IdTokenVerifierOptions) {
   const verifier = JwtRsaVerifier.create(
-    { issuer, audience: clientId, jwksUri: `${issuer}/.well-known/jwks.json`, customJwtCheck: ({ payload }) => checkIdToken(payload) },
-    {
-      jwksCache: new SimpleJwksCache({
-        fetcher: {
-          async fetch(uri: string) {
-            const res = await fetch(uri)
-            if (!res.ok) throw new Error(`JWKS fetch failed: ${res.status}`)
-            return res.arrayBuffer()
-          },
-        },
-      }),
-    },
+    { issuer, audience: clientId, customJwtCheck: ({ payload }) => checkIdToken(payload) },
+    { jwksCache: singleKeyCache(jwk) },
   )
   return async (token: string): Promise<IdTokenClaims> => {
     const payload = await verifier.verify(token)
@@ -46,6 +40,23 @@ export function createIdTokenVerifier({ issuer, clientId }: IdTokenVerifierOptio
       email: typeof payload.email === 'string' ? payload.email : undefined,
       iat: Number(payload.iat),
     }
+  }
+}
+
+/** A JWKS cache that knows one key and never fetches another. */
+export function singleKeyCache(jwk: JwkWithKid): JwksCache {
+  const pick: JwksCache['getCachedJwk'] = (_uri, jwt) => {
+    if (jwt.header.kid !== jwk.kid) throw new Error(`The token is not signed with this local cloud's key (kid ${String(jwt.header.kid)})`)
+    return jwk
+  }
+  const jwks = { keys: [jwk] }
+  return {
+    getCachedJwk: pick,
+    getJwk: async (uri, jwt) => pick(uri, jwt),
+    getJwks: async () => jwks,
+    addJwks() {
+      throw new Error('The local cloud trusts only its own user-pool key')
+    },
   }
 }
 

@@ -3,7 +3,8 @@
  * identity pool, the mailbox and the app. Used by `npm start` and, on free ports with a
  * throw-away data directory, by every test suite.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join, resolve } from 'node:path'
 import { authenticatedRolePolicy, publicReadBucketPolicy } from '@whimsy/infra/policies'
@@ -12,17 +13,23 @@ import type { AdminKey } from './authenticate.js'
 import { ensureBucket, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD_POLICY } from './bootstrap.js'
 import { createCognitoOverrides } from './cognito-overrides.js'
 import { CredentialMint } from './credentials.js'
-import { type Emulator, startEmulator } from './emulators/emulators.js'
+import { type EmulatorHeaders, UPSTREAM_HEADER } from './emulator-access.js'
+import { type EmulatorKind, startEmulator } from './emulators/emulators.js'
+import { superviseEmulator } from './emulators/supervisor.js'
+import { createFrontDoor } from './front-door.js'
 import { createGatewayHandler } from './gateway.js'
 import { createLocalHandles } from './handle-registry.js'
 import { createIdTokenVerifier } from './id-token-verifier.js'
 import { IdentityPool } from './identity-pool.js'
+import { isLoopbackHost, isSitesHost } from './local-hosts.js'
+import type { HealthReport } from './local-routes.js'
 import { Mailbox } from './mailbox.js'
 import { createPlaceholderApp } from './placeholder-app.js'
 import { PortInUseError } from './ports.js'
 import { SignOuts } from './sign-outs.js'
 import { createSitesEdge } from './sites-edge.js'
 import { loadState, saveState } from './state.js'
+import { loadUserPoolKey } from './user-pool-key.js'
 import { createUserPoolTokenVerifier } from './user-pool-tokens.js'
 
 export interface LocalCloudOptions {
@@ -62,8 +69,15 @@ export interface LocalCloud {
   mailbox: Mailbox
   /** The emulators' own endpoints: never given to clients; for benchmarks and debugging. */
   emulatorUrls: { s3: string; dynamodb: string; cognito: string }
-  /** Process ids of the emulator children. */
-  pids: Partial<Record<Emulator['kind'], number>>
+  /**
+   * Headers each call to `emulatorUrls.dynamodb` / `.cognito` must carry: dynalite and
+   * cognito-local refuse anything else (issue 11, finding 10). Empty for an external DynamoDB.
+   */
+  emulatorHeaders: EmulatorHeaders
+  /** Process ids of the emulator children (current ones: they change when one is restarted). */
+  pids: Partial<Record<EmulatorKind, number>>
+  /** What `/_whimsy/health` reports: each part `up`, `restarting` or `down`. */
+  health(): HealthReport
   /** Derives the identityId the identity pool gives a user-pool `sub`. */
   identityIdFor(sub: string): string
   stop(): Promise<void>
@@ -80,28 +94,48 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const log = options.log ?? (() => {})
   const dataDir = resolve(options.dataDir ?? '.whimsy')
   if (options.reset) rmSync(dataDir, { recursive: true, force: true })
-  mkdirSync(dataDir, { recursive: true })
+  // cognito-local keeps password hashes in its files: the data directory is its owner's alone
+  // (issue 11, finding 10), including one made before this rule.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  chmodSync(dataDir, 0o700)
   const state = loadState(dataDir, REGION)
+  const userPoolKey = loadUserPoolKey(dataDir)
+  // Only the gateway knows it; the emulators refuse calls without it (finding 10).
+  const upstreamSecret = randomBytes(32).toString('base64url')
 
   // Claim the public ports first: a port in use fails in milliseconds, before any child starts.
-  const api = await listen(createServer(), options.apiPort ?? 0, 'API')
+  // Their doors answer 503 until the handlers are ready, and only loopback Host names ever.
+  const doors = { api: createFrontDoor(isLoopbackHost), app: createFrontDoor(isLoopbackHost), sites: createFrontDoor(isSitesHost) }
+  const api = await listen(createServer(doors.api.listener), options.apiPort ?? 0, 'API')
   let app: Server | undefined
   let sites: Server | undefined
-  const emulators: Emulator[] = []
+  const emulators: { stop(): Promise<void> }[] = []
   try {
-    app = await listen(createServer(), options.appPort ?? 0, 'app')
-    sites = await listen(createServer(), options.sitesPort ?? 0, 'user sites')
+    app = await listen(createServer(doors.app.listener), options.appPort ?? 0, 'app')
+    sites = await listen(createServer(doors.sites.listener), options.sitesPort ?? 0, 'user sites')
     const mailbox = new Mailbox(log)
     const logDir = join(dataDir, 'logs')
+    const supervise = { log }
+    const gated = { upstreamSecret }
     const [s3, cognito, dynamodb] = await Promise.all([
       startEmulator({ kind: 's3', dataDir: join(dataDir, 's3'), logDir }),
-      startEmulator({ kind: 'cognito', dataDir: join(dataDir, 'cognito'), logDir, onMessage: (m) => mailbox.deliver(m) }),
-      options.dynamodbEndpoint ? undefined : startEmulator({ kind: 'dynamodb', dataDir: join(dataDir, 'dynamodb'), logDir }),
+      superviseEmulator(
+        { kind: 'cognito', dataDir: join(dataDir, 'cognito'), logDir, onMessage: (m) => mailbox.deliver(m), init: { ...gated, signingKey: userPoolKey } },
+        supervise,
+      ),
+      options.dynamodbEndpoint ? undefined : superviseEmulator({ kind: 'dynamodb', dataDir: join(dataDir, 'dynamodb'), logDir, init: gated }, supervise),
     ])
     for (const e of [s3, cognito, dynamodb]) if (e) emulators.push(e)
     const upstreams = { s3: s3.url, dynamodb: dynamodb?.url ?? (options.dynamodbEndpoint as string), cognito: cognito.url }
+    const gatewayHeader = { [UPSTREAM_HEADER]: upstreamSecret }
+    // An external DynamoDB (AWS's DynamoDB Local) is reached as it always was.
+    const emulatorHeaders: EmulatorHeaders = { dynamodb: dynamodb ? gatewayHeader : {}, cognito: gatewayHeader }
+    const health = (): HealthReport => {
+      const parts = { dynamodb: dynamodb?.state ?? 'up', cognito: cognito.state, s3: 'up' as const }
+      return { ok: Object.values(parts).every((p) => p === 'up'), parts }
+    }
 
-    const input = { region: REGION, bucket: BUCKET, table: TABLE, emulators: upstreams, state }
+    const input = { region: REGION, bucket: BUCKET, table: TABLE, emulators: upstreams, emulatorHeaders, state }
     const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(input), ensureTable(input), ensureHandlesTable(input, HANDLES_TABLE)])
     if (pool.userPoolId !== state.userPoolId || pool.userPoolClientId !== state.userPoolClientId) {
       Object.assign(state, pool)
@@ -138,7 +172,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       userPoolId: pool.userPoolId,
       secret,
       mint,
-      verifyIdToken: createIdTokenVerifier({ issuer, clientId: pool.userPoolClientId }),
+      verifyIdToken: createIdTokenVerifier({ issuer, clientId: pool.userPoolClientId, jwk: userPoolKey.publicJwk }),
       isTokenRevoked: (claims) => signOuts.isRevoked(claims.username, claims.iat),
       credentialLifetimeSeconds: options.credentialLifetimeSeconds ?? 3600,
       reportedExpiryLagSeconds: options.reportedExpiryLagSeconds,
@@ -146,11 +180,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const handles = createLocalHandles({
       region: REGION,
       dynamodb: upstreams.dynamodb,
+      dynamodbHeaders: emulatorHeaders.dynamodb,
       table: HANDLES_TABLE,
       identityPool,
       identityPoolId: state.identityPoolId,
       userPoolId: pool.userPoolId,
-      verifyIdToken: createIdTokenVerifier({ issuer: `${cognito.url}/${pool.userPoolId}`, clientId: pool.userPoolClientId }),
+      verifyIdToken: createIdTokenVerifier({ issuer, clientId: pool.userPoolClientId, jwk: userPoolKey.publicJwk }),
       allowedOrigins: [appUrl, `http://${HOST}:${portOf(app)}`],
     })
     const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLE}`
@@ -158,6 +193,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       config,
       accountId: ACCOUNT_ID,
       upstreams,
+      emulatorHeaders,
       mint,
       admin: state.admin,
       identityPool,
@@ -169,11 +205,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       s3DataDir: join(dataDir, 's3'),
       cognitoOverrides: createCognitoOverrides({
         signOuts,
-        verifyToken: createUserPoolTokenVerifier(issuer),
+        verifyToken: createUserPoolTokenVerifier(issuer, userPoolKey.publicJwk),
         passwordPolicy: PASSWORD_POLICY,
         mailbox,
         userPoolId: pool.userPoolId,
-        upstream: (operation, body) => callCognito(cognito.url, operation, body),
+        upstream: (operation, body) => callCognito(cognito.url, emulatorHeaders.cognito, operation, body),
       }),
       tables: (name) =>
         name === TABLE
@@ -182,10 +218,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             ? { arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${HANDLES_TABLE}`, partitionKey: 'pk' }
             : undefined,
       handles: handles.listener,
+      health,
     })
-    api.on('request', gateway)
-    app.on('request', createPlaceholderApp({ config, apiUrl }))
-    sites.on('request', createSitesEdge({ sitesDomain: config.sitesDomain, s3: s3.url, bucket: BUCKET, lookupHandle: handles.lookup }))
+    doors.api.open(gateway)
+    doors.app.open(createPlaceholderApp({ config, apiUrl }))
+    doors.sites.open(createSitesEdge({ sitesDomain: config.sitesDomain, s3: s3.url, bucket: BUCKET, lookupHandle: handles.lookup }))
 
     writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
 
@@ -198,7 +235,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       admin: state.admin,
       mailbox,
       emulatorUrls: upstreams,
-      pids: Object.fromEntries(emulators.map((e) => [e.kind, e.pid])) as LocalCloud['pids'],
+      emulatorHeaders,
+      pids: {
+        s3: s3.pid,
+        get dynamodb() {
+          return dynamodb?.pid
+        },
+        get cognito() {
+          return cognito.pid
+        },
+      },
+      health,
       identityIdFor: (sub) => identityPool.identityIdFor(sub),
       async stop() {
         await Promise.all([...servers.map(close), ...emulators.map((e) => e.stop())])
@@ -212,10 +259,15 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
 }
 
 /** One user-pool call straight to cognito-local, for the local cloud's own additions. */
-async function callCognito(url: string, operation: string, body: Record<string, unknown>): Promise<{ status: number; body: Record<string, unknown> }> {
+async function callCognito(
+  url: string,
+  headers: Record<string, string>,
+  operation: string,
+  body: Record<string, unknown>,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
+    headers: { ...headers, 'content-type': 'application/x-amz-json-1.1', 'x-amz-target': `AWSCognitoIdentityProviderService.${operation}` },
     body: JSON.stringify(body),
   })
   return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> }

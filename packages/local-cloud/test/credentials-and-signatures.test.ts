@@ -3,14 +3,13 @@
  * or expired presigned URL, expired credentials, and forged or expired ID tokens.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createRequire } from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { CognitoIdentityClient, GetCredentialsForIdentityCommand, GetIdCommand } from '@aws-sdk/client-cognito-identity'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { startLocalCloud } from '@whimsy/local-cloud'
-import { generateKeyPair, importJWK, SignJWT } from 'jose'
+import { decodeProtectedHeader, generateKeyPair, importPKCS8, SignJWT } from 'jose'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { createUser, loginsFor, s3Client, type TestUser } from '../../../test/users.js'
 
@@ -79,12 +78,12 @@ describe('identity pool', () => {
   it('refuses ID tokens signed with another key, expired, or for another app client', async () => {
     const claims = JSON.parse(Buffer.from(alice.idToken.split('.')[1] ?? '', 'base64url').toString())
     const now = Math.floor(Date.now() / 1000)
-    // cognito-local signs with a key shipped in its package, so a test can mint tokens that pass the signature check.
-    const require = createRequire(import.meta.url)
-    const { jwk } = JSON.parse(readFileSync(require.resolve('cognito-local/lib/keys/cognitoLocal.private.json'), 'utf8'))
-    const realKey = await importJWK(jwk, 'RS256')
+    // The user pool signs with its data directory's key (issue 11, finding 4), which this
+    // test, as the directory's owner, can read to mint tokens that pass the signature check.
+    const realKey = await importPKCS8(readFileSync(join(cloud.dataDir, 'user-pool-key.pem'), 'utf8'), 'RS256')
+    const { kid } = decodeProtectedHeader(alice.idToken)
     const sign = (key: Parameters<SignJWT['sign']>[0], payload: Record<string, unknown>) =>
-      new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'CognitoLocal' }).sign(key)
+      new SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid }).sign(key)
     const { privateKey: otherKey } = await generateKeyPair('RS256')
 
     const valid = await sign(realKey, { ...claims, iat: now, exp: now + 600 })

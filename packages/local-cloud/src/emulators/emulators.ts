@@ -21,8 +21,19 @@ export interface MailMessage {
 export interface Emulator {
   kind: EmulatorKind
   url: string
+  port: number
   pid: number
+  /** Called once, when the process exits after it started (a stop included). */
+  onExit(listener: (code: number | null, signal: NodeJS.Signals | null) => void): void
   stop(): Promise<void>
+}
+
+/** What the child learns over its IPC channel before it loads the emulator. */
+export interface EmulatorInit {
+  /** Requests without `x-whimsy-upstream: <secret>` are refused (see `emulatorHeaders`). */
+  upstreamSecret?: string
+  /** cognito-local signs its tokens with this key instead of the one shipped in its package. */
+  signingKey?: { privateKeyPem: string; publicKeyPem: string; publicJwk: JsonWebKey & { kid: string } }
 }
 
 const LAUNCHER = fileURLToPath(new URL('./emulator-process.cjs', import.meta.url))
@@ -34,12 +45,15 @@ export interface StartEmulatorOptions {
   dataDir: string
   logDir: string
   onMessage?: (message: MailMessage) => void
+  /** Default: a free one. A restarted emulator takes its old port again. */
+  port?: number
+  init?: EmulatorInit
 }
 
-export async function startEmulator({ kind, dataDir, logDir, onMessage }: StartEmulatorOptions): Promise<Emulator> {
-  mkdirSync(dataDir, { recursive: true })
-  mkdirSync(logDir, { recursive: true })
-  const port = await freePort()
+export async function startEmulator({ kind, dataDir, logDir, onMessage, port: wanted, init }: StartEmulatorOptions): Promise<Emulator> {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
+  mkdirSync(logDir, { recursive: true, mode: 0o700 })
+  const port = wanted ?? (await freePort())
   // Gap: s3rver 3.7.1 encrypts ListObjectsV2 continuation tokens with DES, which Node 20's
   // OpenSSL 3 only offers through the legacy provider; without it page two answers 500.
   const execArgv = kind === 's3' ? ['--openssl-legacy-provider'] : []
@@ -60,6 +74,9 @@ export async function startEmulator({ kind, dataDir, logDir, onMessage }: StartE
   child.on('message', (m: { type?: string; message?: MailMessage }) => {
     if (m.type === 'message' && m.message) onMessage?.(m.message)
   })
+  child.once('exit', () => log.end())
+  // A child that dies before reading it is reported by the exit handler below.
+  child.send({ type: 'init', ...init }, () => {})
 
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -83,7 +100,12 @@ export async function startEmulator({ kind, dataDir, logDir, onMessage }: StartE
   return {
     kind,
     url: `http://127.0.0.1:${port}`,
+    port,
     pid: child.pid ?? -1,
+    onExit(listener) {
+      if (child.exitCode !== null || child.signalCode !== null) listener(child.exitCode, child.signalCode)
+      else child.once('exit', listener)
+    },
     stop: () => stopChild(child),
   }
 }
