@@ -9,6 +9,7 @@
 import {
   AbortMultipartUploadCommand,
   CopyObjectCommand,
+  CreateMultipartUploadCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
@@ -155,8 +156,12 @@ export class Files {
         return { name: nameOf(canonical), path: canonical, key, type: 'file', size: streamed, etag: result.ETag, contentType, modified: new Date() }
       } catch (e) {
         if (options.signal?.aborted) {
-          // lib-storage keeps its upload id to itself; read it to be sure no parts stay behind.
-          const uploadId = (upload as unknown as { uploadId?: string }).uploadId
+          // lib-storage keeps its upload id to itself, and its CreateMultipartUpload may still be
+          // on its way when the signal fires (so done() rejects before the id is known): wait for
+          // that request too, then abort the upload it made, so no parts stay behind.
+          const internals = upload as unknown as { uploadId?: string; createMultiPartPromise?: Promise<{ UploadId?: string }> }
+          const created = await internals.createMultiPartPromise?.catch(() => undefined)
+          const uploadId = internals.uploadId ?? created?.UploadId
           if (uploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket: config.bucket, Key: key, UploadId: uploadId })).catch(() => {})
           throw new WhimsyError('Aborted', 'The upload was cancelled; nothing was kept.', { cause: e })
         }
@@ -662,15 +667,17 @@ export class Files {
 }
 
 /**
- * The S3 client with `signal` added to every call but the clean-up one, for lib-storage,
- * which sends its requests without a signal.
+ * The S3 client with `signal` added to every call but the clean-up one and the create (whose
+ * upload id is what the clean-up needs), for lib-storage, which sends its requests without a signal.
  */
 function withAbortSignal(s3: S3Client, signal: AbortSignal): S3Client {
   return new Proxy(s3, {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver)
       return (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
-        command instanceof AbortMultipartUploadCommand ? target.send(command, options) : target.send(command, { ...options, abortSignal: signal })
+        command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand
+          ? target.send(command, options)
+          : target.send(command, { ...options, abortSignal: signal })
     },
   })
 }
