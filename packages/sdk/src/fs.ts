@@ -675,9 +675,7 @@ function withAbortSignal(s3: S3Client, signal: AbortSignal): S3Client {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver)
       return (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
-        command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand
-          ? target.send(command, options)
-          : target.send(command, { ...options, abortSignal: signal })
+        target.send(command, command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand ? options : { ...options, abortSignal: signal })
     },
   })
 }
