@@ -126,7 +126,9 @@ module.exports = {
     tsPreCompilationDeps: true,
     combinedDependencies: true,
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: '(^|/)(node_modules|dist|\\.whimsy)/' },
+    // Not node_modules here: an excluded module vanishes from every rule, so imports of AWS
+    // clients would too. doNotFollow keeps them as leaves instead.
+    exclude: { path: '(^|/)(dist|\\.whimsy)/' },
     // Resolve like the bundler and Node do: `exports` maps with the import condition, and the
     // repo's `./x.js` specifiers (TypeScript's ESM convention) to `./x.ts`.
     enhancedResolveOptions: {
