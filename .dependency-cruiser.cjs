@@ -1,7 +1,8 @@
 // The package dependency rules of ARCHITECTURE.md ("Package dependency rules"), checked by
 // `npm run lint:deps` as part of `npm test`. A rule broken prints its name, e.g.
 //   error sdk-imports-no-local-cloud-or-infra: packages/sdk/src/fs.ts → packages/local-cloud/src/index.ts
-// Change a rule here and on that page together.
+// Change a rule here and on that page together. `test/dependency-rules.check.mjs` (run by the
+// same script) breaks each rule in a miniature of the repo and expects its name back.
 //
 // Parser: TypeScript 7 (the compiler this repo type-checks with) ships no JavaScript compiler
 // API — `require('typescript')` exports only `version` — and dependency-cruiser refuses
