@@ -1,5 +1,5 @@
 /**
- * Starts the whole of Whimsy Space on 127.0.0.1: the emulators, the authorization gateway, the
+ * Starts the whole of Whimsy Space on 127.0.0.1: the S3 engine (in process), the emulators, the authorization gateway, the
  * identity pool, the mailbox and the app. Used by `npm start` and, on free ports with a
  * throw-away data directory, by every test suite.
  */
@@ -20,6 +20,8 @@ import { IdentityPool } from './identity-pool.js'
 import { Mailbox } from './mailbox.js'
 import { createPlaceholderApp } from './placeholder-app.js'
 import { PortInUseError } from './ports.js'
+import { createS3Engine } from './s3/engine/engine.js'
+import type { S3Engine } from './s3/engine/types.js'
 import { SignOuts } from './sign-outs.js'
 import { createSitesEdge } from './sites-edge.js'
 import { loadState, saveState } from './state.js'
@@ -47,6 +49,8 @@ export interface LocalCloudOptions {
   dynamodbEndpoint?: string
   /** Where progress lines and mailbox codes go. Default: nowhere. */
   log?: (line: string) => void
+  /** The S3 engine's clock (timestamps, lifecycle). Tests move it. Default: the real clock. */
+  now?: () => Date
 }
 
 export interface LocalCloud {
@@ -60,8 +64,10 @@ export interface LocalCloud {
   /** Account-owner credentials: bypass the user policies, as the AWS account root would. */
   admin: AdminKey
   mailbox: Mailbox
-  /** The emulators' own endpoints: never given to clients; for benchmarks and debugging. */
-  emulatorUrls: { s3: string; dynamodb: string; cognito: string }
+  /** The emulators' own endpoints: never given to clients; for benchmarks and debugging. (S3 has none: its engine runs in process.) */
+  emulatorUrls: { dynamodb: string; cognito: string }
+  /** The in-process S3 engine behind the gateway's S3 front: for tests and benchmarks that need to reach under the HTTP layer. */
+  engine: S3Engine
   /** Process ids of the emulator children. */
   pids: Partial<Record<Emulator['kind'], number>>
   /** Derives the identityId the identity pool gives a user-pool `sub`. */
@@ -88,21 +94,23 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   let app: Server | undefined
   let sites: Server | undefined
   const emulators: Emulator[] = []
+  let engine: S3Engine | undefined
   try {
     app = await listen(createServer(), options.appPort ?? 0, 'app')
     sites = await listen(createServer(), options.sitesPort ?? 0, 'user sites')
     const mailbox = new Mailbox(log)
     const logDir = join(dataDir, 'logs')
     const [s3, cognito, dynamodb] = await Promise.all([
-      startEmulator({ kind: 's3', dataDir: join(dataDir, 's3'), logDir }),
+      createS3Engine({ dir: join(dataDir, 's3'), region: REGION, now: options.now }),
       startEmulator({ kind: 'cognito', dataDir: join(dataDir, 'cognito'), logDir, onMessage: (m) => mailbox.deliver(m) }),
       options.dynamodbEndpoint ? undefined : startEmulator({ kind: 'dynamodb', dataDir: join(dataDir, 'dynamodb'), logDir }),
     ])
-    for (const e of [s3, cognito, dynamodb]) if (e) emulators.push(e)
-    const upstreams = { s3: s3.url, dynamodb: dynamodb?.url ?? (options.dynamodbEndpoint as string), cognito: cognito.url }
+    engine = s3
+    for (const e of [cognito, dynamodb]) if (e) emulators.push(e)
+    const upstreams = { dynamodb: dynamodb?.url ?? (options.dynamodbEndpoint as string), cognito: cognito.url }
 
     const input = { region: REGION, bucket: BUCKET, table: TABLE, emulators: upstreams, state }
-    const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(input), ensureTable(input), ensureHandlesTable(input, HANDLES_TABLE)])
+    const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(s3, BUCKET), ensureTable(input), ensureHandlesTable(input, HANDLES_TABLE)])
     if (pool.userPoolId !== state.userPoolId || pool.userPoolClientId !== state.userPoolClientId) {
       Object.assign(state, pool)
       saveState(dataDir, state)
@@ -158,6 +166,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       config,
       accountId: ACCOUNT_ID,
       upstreams,
+      engine: s3,
       mint,
       admin: state.admin,
       identityPool,
@@ -166,7 +175,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         authenticatedRole: authenticatedRolePolicy({ bucketName: BUCKET, tableArn }),
         bucket: publicReadBucketPolicy({ bucketName: BUCKET, region: REGION }),
       },
-      s3DataDir: join(dataDir, 's3'),
       cognitoOverrides: createCognitoOverrides({
         signOuts,
         verifyToken: createUserPoolTokenVerifier(issuer),
@@ -184,8 +192,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       handles: handles.listener,
     })
     api.on('request', gateway)
+    // 100 Continue goes out only once a request is authorized, just before its body is read.
+    api.on('checkContinue', gateway)
     app.on('request', createPlaceholderApp({ config, apiUrl }))
-    sites.on('request', createSitesEdge({ sitesDomain: config.sitesDomain, s3: s3.url, bucket: BUCKET, lookupHandle: handles.lookup }))
+    sites.on('request', createSitesEdge({ sitesDomain: config.sitesDomain, engine: s3, bucket: BUCKET, lookupHandle: handles.lookup }))
 
     writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
 
@@ -198,15 +208,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       admin: state.admin,
       mailbox,
       emulatorUrls: upstreams,
+      engine: s3,
       pids: Object.fromEntries(emulators.map((e) => [e.kind, e.pid])) as LocalCloud['pids'],
       identityIdFor: (sub) => identityPool.identityIdFor(sub),
       async stop() {
         await Promise.all([...servers.map(close), ...emulators.map((e) => e.stop())])
+        await s3.close()
         handles.destroy()
       },
     }
   } catch (e) {
-    await Promise.all([close(api), app ? close(app) : undefined, sites ? close(sites) : undefined, ...emulators.map((x) => x.stop())])
+    await Promise.all([close(api), app ? close(app) : undefined, sites ? close(sites) : undefined, ...emulators.map((x) => x.stop()), engine?.close()])
     throw e
   }
 }
