@@ -12,10 +12,20 @@
  */
 import { join } from 'node:path'
 import { Blobs } from './blobs.js'
-import { type Context, requireBucket } from './context.js'
+import { requireBucket } from './context.js'
 import { Events } from './events.js'
 import { listMultipartUploads, listObjects, listObjectVersions } from './listing.js'
 import { KeyLock } from './locks.js'
+import {
+  abortMultipartUpload,
+  completeMultipartUpload,
+  createMultipartUpload,
+  listParts,
+  type MultipartContext,
+  UploadActivity,
+  uploadPart,
+  uploadPartCopy,
+} from './multipart.js'
 import { copyObject, deleteObject, deleteObjects, getObject, headObject, putObject } from './objects.js'
 import { type BucketRecord, type PartRecord, recordKey, Store, TAG, type VersionRecord } from './store.js'
 import { type LifecycleRules, type S3Engine, type S3EngineOptions, S3Error } from './types.js'
@@ -31,9 +41,13 @@ export async function createS3Engine(options: S3EngineOptions): Promise<S3Engine
   const blobs = new Blobs(options.dir)
   await blobs.init()
   await sweepUnreferenced(store, blobs)
-  const ctx: Context = { store, blobs, locks: new KeyLock(), events: new Events(options.region), now: options.now ?? (() => new Date()) }
-  const notImplemented = async (): Promise<never> => {
-    throw new S3Error('NotImplemented', 'A header you provided implies functionality that is not implemented', 501)
+  const ctx: MultipartContext = {
+    store,
+    blobs,
+    locks: new KeyLock(),
+    events: new Events(options.region),
+    now: options.now ?? (() => new Date()),
+    activity: new UploadActivity(),
   }
 
   const engine: S3Engine = {
@@ -78,12 +92,12 @@ export async function createS3Engine(options: S3EngineOptions): Promise<S3Engine
     listObjects: (input) => listObjects(ctx, input),
     listObjectVersions: (input) => listObjectVersions(ctx, input),
 
-    createMultipartUpload: notImplemented,
-    uploadPart: notImplemented,
-    uploadPartCopy: notImplemented,
-    completeMultipartUpload: notImplemented,
-    abortMultipartUpload: notImplemented,
-    listParts: notImplemented,
+    createMultipartUpload: (input) => createMultipartUpload(ctx, input),
+    uploadPart: (input) => uploadPart(ctx, input),
+    uploadPartCopy: (input) => uploadPartCopy(ctx, input),
+    completeMultipartUpload: (input) => completeMultipartUpload(ctx, input),
+    abortMultipartUpload: (bucket, key, uploadId) => abortMultipartUpload(ctx, bucket, key, uploadId),
+    listParts: (input) => listParts(ctx, input),
     listMultipartUploads: (input) => listMultipartUploads(ctx, input),
 
     async runLifecycle() {
