@@ -20,8 +20,22 @@ export interface StorageNames {
   tableArn: string
 }
 
-/** Object actions a user may perform inside their own prefix. */
-export const USER_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const
+/**
+ * Object actions a user may perform inside their own prefix. Users read their own history
+ * (`s3:GetObjectVersion`) but never `s3:DeleteObjectVersion`: the bucket is versioned, and a
+ * stolen session must not be able to destroy it. `s3:PutObjectAcl` lets ordinary clients
+ * (awscli, rclone) send `x-amz-acl: bucket-owner-full-control`; with ACLs off
+ * (BucketOwnerEnforced) that canned ACL is the only one S3 accepts, and it sets nothing.
+ */
+export const USER_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:PutObject',
+  's3:PutObjectAcl',
+  's3:DeleteObject',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+] as const
 
 /**
  * Item actions on the user's own partition. Scan and PartiQL are deliberately absent: a Scan
@@ -56,7 +70,7 @@ export function authenticatedRolePolicy({ bucketName, tableArn }: StorageNames):
         // `us-east-1:abcd…`'s keys too.
         Sid: 'ListOwnPrefix',
         Effect: 'Allow',
-        Action: 's3:ListBucket',
+        Action: ['s3:ListBucket', 's3:ListBucketVersions'],
         Resource: `arn:aws:s3:::${bucketName}`,
         Condition: { StringLike: { 's3:prefix': [`${IDENTITY_SUB}/`, `${IDENTITY_SUB}/*`] } },
       },
