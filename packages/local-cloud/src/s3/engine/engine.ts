@@ -14,6 +14,7 @@ import { join } from 'node:path'
 import { Blobs } from './blobs.js'
 import { requireBucket } from './context.js'
 import { Events } from './events.js'
+import { runLifecycle } from './lifecycle.js'
 import { listMultipartUploads, listObjects, listObjectVersions } from './listing.js'
 import { KeyLock } from './locks.js'
 import {
@@ -32,6 +33,7 @@ import { type LifecycleRules, type S3Engine, type S3EngineOptions, S3Error } fro
 
 export const DEFAULT_LIFECYCLE: LifecycleRules = { noncurrentDays: 30, newerNoncurrentVersions: 3, abortIncompleteMultipartDays: 7 }
 
+const HOUR = 3_600_000
 const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/
 
 export async function createS3Engine(options: S3EngineOptions): Promise<S3Engine> {
@@ -48,6 +50,15 @@ export async function createS3Engine(options: S3EngineOptions): Promise<S3Engine
     events: new Events(options.region),
     now: options.now ?? (() => new Date()),
     activity: new UploadActivity(),
+  }
+
+  const rules = options.lifecycle ?? DEFAULT_LIFECYCLE
+  let running: Promise<unknown> = Promise.resolve()
+  // One run at a time; a failed run is retried by the next tick rather than crashing the cloud.
+  const lifecycle = (now: Date) => {
+    const run = running.then(() => runLifecycle(ctx, rules, now))
+    running = run.catch(() => undefined)
+    return run
   }
 
   const engine: S3Engine = {
@@ -100,14 +111,17 @@ export async function createS3Engine(options: S3EngineOptions): Promise<S3Engine
     listParts: (input) => listParts(ctx, input),
     listMultipartUploads: (input) => listMultipartUploads(ctx, input),
 
-    async runLifecycle() {
-      return { expiredVersions: 0, abortedUploads: 0 }
-    },
+    runLifecycle: (now) => lifecycle(now ?? ctx.now()),
     subscribe: (listener) => ctx.events.subscribe(listener),
     async close() {
+      clearInterval(timer)
+      await running
       await store.close()
     },
   }
+  await lifecycle(ctx.now())
+  const timer = setInterval(() => void lifecycle(ctx.now()), HOUR)
+  timer.unref()
   return engine
 }
 

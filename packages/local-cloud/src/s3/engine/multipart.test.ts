@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { getText, noHeaders, openTestEngine, put, readAll, type TestEngine } from './fixture.js'
+import { getText, openTestEngine, put, readAll, type TestEngine } from './fixture.js'
 import { MIN_PART_SIZE } from './multipart.js'
 import { S3Error } from './types.js'
 
