@@ -84,6 +84,9 @@ function rcloneEnv(user: TestUser): Record<string, string> {
     RCLONE_CONFIG_WS_FORCE_PATH_STYLE: 'true',
     // Users may not create or inspect the bucket itself.
     RCLONE_CONFIG_WS_NO_CHECK_BUCKET: 'true',
+    // The bucket has ACLs off (as production's): S3 then accepts no ACL header but this one, which
+    // AWS's docs tell users of such buckets to set.
+    RCLONE_CONFIG_WS_ACL: 'bucket-owner-full-control',
   }
 }
 
