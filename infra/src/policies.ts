@@ -24,12 +24,17 @@ export interface StorageNames {
  * Object actions a user may perform inside their own prefix. Users read their own history
  * (`s3:GetObjectVersion`) but never `s3:DeleteObjectVersion`: the bucket is versioned, and a
  * stolen session must not be able to destroy it. `s3:PutObjectAcl` lets ordinary clients
- * (awscli, rclone) send `x-amz-acl: bucket-owner-full-control`; with ACLs off
- * (BucketOwnerEnforced) that canned ACL is the only one S3 accepts, and it sets nothing.
+ * (awscli, rclone) send `x-amz-acl: bucket-owner-full-control` (or `private`); with ACLs off
+ * (BucketOwnerEnforced) those are the only ACLs S3 accepts, and they set nothing. The
+ * attribute and tagging reads are metadata of the user's own objects (GetObjectAttributes
+ * needs them; awscli reads the tags before a multipart copy).
  */
 export const USER_OBJECT_ACTIONS = [
   's3:GetObject',
   's3:GetObjectVersion',
+  's3:GetObjectAttributes',
+  's3:GetObjectVersionAttributes',
+  's3:GetObjectTagging',
   's3:PutObject',
   's3:PutObjectAcl',
   's3:DeleteObject',

@@ -36,6 +36,8 @@ export function s3Authorizations(op: S3Operation): AuthorizationRequest[] {
     case 'GetObject':
     case 'HeadObject':
       return [{ action: op.versionId !== undefined ? 's3:GetObjectVersion' : 's3:GetObject', resource: objectArn(op.bucket, op.key) }]
+    case 'GetObjectTagging':
+      return [{ action: op.versionId !== undefined ? 's3:GetObjectVersionTagging' : 's3:GetObjectTagging', resource: objectArn(op.bucket, op.key) }]
     case 'GetObjectAttributes': {
       const resource = objectArn(op.bucket, op.key)
       return op.versionId !== undefined

@@ -18,6 +18,7 @@ import {
   copyResultXml,
   type DeleteOutcome,
   deleteResultXml,
+  emptyTaggingXml,
   initiateUploadXml,
   listBucketsXml,
   listObjectsXml,
@@ -164,6 +165,10 @@ export async function executeS3(ctx: ExecuteContext, op: S3Operation, body: Requ
         if (e.code !== 'ERR_STREAM_PREMATURE_CLOSE') throw e
       })
       return
+    }
+    case 'GetObjectTagging': {
+      const { version } = await engine.headObject({ bucket: op.bucket, key: op.key, versionId: op.versionId })
+      return xml(res, emptyTaggingXml(), version.versionId !== 'null' ? { 'x-amz-version-id': version.versionId } : {})
     }
     case 'GetObjectAttributes': {
       const { version } = await engine.headObject({ bucket: op.bucket, key: op.key, versionId: op.versionId })

@@ -27,8 +27,9 @@ export interface CopySource {
   conditions?: ReadConditions
 }
 
-/** `x-amz-acl: bucket-owner-full-control`, the one canned ACL a bucket with ACLs off accepts. */
-type Acl = { acl?: 'bucket-owner-full-control' }
+/** A canned ACL a bucket with ACLs off accepts: one that grants the bucket owner, and only it, full control. */
+type Acl = { acl?: OwnerOnlyAcl }
+type OwnerOnlyAcl = 'bucket-owner-full-control' | 'private'
 
 export type S3Operation =
   | { op: 'ListBuckets' }
@@ -134,6 +135,8 @@ export type S3Operation =
     }
   | { op: 'AbortMultipartUpload'; bucket: string; key: string; uploadId: string }
   | { op: 'ListParts'; bucket: string; key: string; uploadId: string; partNumberMarker?: number; maxParts: number }
+  /** Tags are not kept locally: every object has an empty tag set (awscli reads it before a multipart copy). */
+  | { op: 'GetObjectTagging'; bucket: string; key: string; versionId?: string }
   | { op: 'GetObjectAttributes'; bucket: string; key: string; versionId?: string; attributes: string[]; maxParts: number; partNumberMarker?: number }
   /** Recognised but not served locally: authorized under its own action, then NotImplemented. */
   | { op: 'Unsupported'; action: string; bucket?: string; key?: string }
@@ -201,6 +204,7 @@ export function parseS3Request(req: RawS3Request): S3Operation {
   }
   if (key === undefined) return parseBucketRequest(method, bucket, query)
 
+  if (method === 'GET' && query.has('tagging')) return { op: 'GetObjectTagging', bucket, key, versionId: query.get('versionId') ?? undefined }
   for (const [sub, actions] of Object.entries(OBJECT_SUBRESOURCES)) {
     if (query.has(sub)) return { op: 'Unsupported', action: actions[method] ?? `s3:${method}Object`, bucket, key }
   }
@@ -553,14 +557,16 @@ function checksumAlgorithmOf(value: string | undefined): ChecksumAlgorithm | und
   return upper
 }
 
-function aclOf(h: RawS3Request['headers']): 'bucket-owner-full-control' | undefined {
+function aclOf(h: RawS3Request['headers']): OwnerOnlyAcl | undefined {
   if (Object.keys(h).some((name) => name.startsWith('x-amz-grant-'))) throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs', 400)
   const acl = h['x-amz-acl']
   if (acl === undefined) return undefined
-  // Production buckets have ACLs disabled (BucketOwnerEnforced): only the canned ACL that
-  // changes nothing there is accepted, as S3 accepts it.
-  if (acl.trim() !== 'bucket-owner-full-control') throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs', 400)
-  return 'bucket-owner-full-control'
+  // Production buckets have ACLs disabled (BucketOwnerEnforced): S3 accepts only ACLs that
+  // change nothing there — bucket-owner-full-control, or its equivalent for a writer in the
+  // bucket owner's own account (as the identity pool's role is), `private` (rclone's default).
+  const canned = acl.trim()
+  if (canned !== 'bucket-owner-full-control' && canned !== 'private') throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs', 400)
+  return canned
 }
 
 function encodingTypeOf(value: string | null): 'url' | undefined {

@@ -26,9 +26,9 @@ const el = (name: string, value: Value): string =>
   value === undefined ? '' : `<${name}>${escapeXml(value instanceof Date ? value.toISOString() : String(value))}</${name}>`
 const doc = (root: string, inner: string) => `${DECLARATION}<${root} xmlns="${NS}">${inner}</${root}>`
 
-/** S3's `encoding-type=url`: form encoding, so `+` is a space and `/` stays readable. */
+/** S3's `encoding-type=url`: percent-encoding (a space is `%20`, so any URL decoder gets the key back); `/` stays readable. */
 export function urlEncodeKey(s: string): string {
-  return encodeURIComponent(s).replace(/%20/g, '+').replace(/%2F/g, '/')
+  return encodeURIComponent(s).replace(/%2F/g, '/')
 }
 
 export function errorXml(code: string, message: string, requestId: string, details: Record<string, string> = {}): string {
@@ -144,6 +144,8 @@ export const completeUploadXml = (location: string, bucket: string, key: string,
     `${el('Location', location)}${el('Bucket', bucket)}${el('Key', key)}${el('ETag', etag)}${checksum ? `${el(`Checksum${checksum.algorithm}`, checksum.value)}${el('ChecksumType', checksum.type)}` : ''}`,
   )
 
+export const emptyTaggingXml = () => doc('Tagging', '<TagSet></TagSet>')
+
 export const versioningXml = (status: string | undefined) => doc('VersioningConfiguration', el('Status', status))
 export const locationXml = (region: string) =>
   `${DECLARATION}<LocationConstraint xmlns="${NS}">${region === 'us-east-1' ? '' : escapeXml(region)}</LocationConstraint>`
@@ -204,9 +206,23 @@ const parser = new XMLParser({
   htmlEntities: false,
 })
 
+/**
+ * Character references (`&#34;`, `&#x41;`) become the characters they name before parsing:
+ * Go's encoder (rclone, the AWS SDK for Go) writes every quote in an ETag that way, and the
+ * parser's own option for them also decodes HTML's entities, which XML does not have.
+ */
+function resolveCharacterReferences(body: string): string {
+  return body.replace(/&#(x[0-9a-fA-F]{1,6}|[0-9]{1,7});/g, (ref, code: string) => {
+    const point = code.startsWith('x') ? Number.parseInt(code.slice(1), 16) : Number(code)
+    if (point > 0x10ffff || (point >= 0xd800 && point <= 0xdfff)) return ref
+    const char = String.fromCodePoint(point)
+    return char === '&' ? '&amp;' : char === '<' ? '&lt;' : char === '>' ? '&gt;' : char
+  })
+}
+
 function parseXml(body: string): Record<string, unknown> {
   try {
-    return parser.parse(body) as Record<string, unknown>
+    return parser.parse(resolveCharacterReferences(body)) as Record<string, unknown>
   } catch {
     throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema.', 400)
   }
