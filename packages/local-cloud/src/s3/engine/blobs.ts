@@ -28,6 +28,9 @@ export class Blobs {
     await rm(this.tmpDir, { recursive: true, force: true })
     await mkdir(this.tmpDir, { recursive: true })
     await mkdir(this.blobDir, { recursive: true })
+    // All 256 shards exist (and are durable) before any write, so a write never creates a directory.
+    for (let shard = 0; shard < 256; shard++) await mkdir(join(this.blobDir, shard.toString(16).padStart(2, '0')), { recursive: true })
+    await syncDir(this.blobDir)
   }
 
   path(id: string): string {
@@ -56,10 +59,8 @@ export class Blobs {
       await check()
       await file.sync()
       await file.close()
-      const dir = join(this.blobDir, id.slice(0, 2))
-      await mkdir(dir, { recursive: true })
       await rename(tmp, this.path(id))
-      await syncDir(dir)
+      await syncDir(join(this.blobDir, id.slice(0, 2)))
       kept = true
       return id
     } finally {

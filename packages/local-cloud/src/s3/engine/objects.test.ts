@@ -311,12 +311,50 @@ describe('speed', () => {
   it('a 1 KiB put and get take a few ms', async () => {
     const body = Buffer.alloc(1024, 1)
     await put(t.engine, B, 'warm', body)
-    const started = performance.now()
-    for (let i = 0; i < 20; i++) {
+    const times: number[] = []
+    for (let i = 0; i < 21; i++) {
+      const started = performance.now()
       await put(t.engine, B, `small/${i}`, body)
       await readAll((await t.engine.getObject({ bucket: B, key: `small/${i}` })).body)
+      times.push(performance.now() - started)
     }
-    const perPair = (performance.now() - started) / 20
-    expect(perPair).toBeLessThan(50)
+    // The median, so a machine shared with other builds does not make this flaky; ~8 ms when idle.
+    const median = times.sort((a, b) => a - b)[10]!
+    expect(median).toBeLessThan(50)
+  })
+})
+
+describe('start-up cleanup', () => {
+  it('removes temp files and body files no record references', async () => {
+    await put(t.engine, B, 'kept', 'x')
+    const { writeFile } = await import('node:fs/promises')
+    await writeFile(join(t.dir, 'tmp', 'half-written'), 'junk')
+    await writeFile(join(t.dir, 'blobs', 'ab', `ab${'0'.repeat(30)}`), 'orphan')
+    await t.reopen()
+    expect(await readdir(join(t.dir, 'tmp'))).toEqual([])
+    expect(await readdir(join(t.dir, 'blobs', 'ab'))).toEqual([])
+    expect(await getText(t.engine, B, 'kept')).toBe('x')
+  })
+})
+
+describe('write conditions on copy and complete', () => {
+  it('copy and complete honour If-None-Match: * and If-Match', async () => {
+    await put(t.engine, B, 'src', 'source')
+    const existing = await put(t.engine, B, 'taken', 'first')
+    const copy = (conditions: { ifNoneMatch?: '*'; ifMatch?: string }) =>
+      t.engine.copyObject({ source: { bucket: B, key: 'src' }, bucket: B, key: 'taken', metadataDirective: 'COPY', headers: noHeaders(), conditions })
+    expect((await s3Error(copy({ ifNoneMatch: '*' }))).code).toBe('PreconditionFailed')
+    expect((await s3Error(copy({ ifMatch: '"nope"' }))).code).toBe('PreconditionFailed')
+    await copy({ ifMatch: existing.etag })
+    expect(await getText(t.engine, B, 'taken')).toBe('source')
+
+    const { uploadId } = await t.engine.createMultipartUpload({ bucket: B, key: 'taken', headers: noHeaders() })
+    const part = await t.engine.uploadPart({ bucket: B, key: 'taken', uploadId, partNumber: 1, body: Readable.from([Buffer.from('mp')]), integrity: {} })
+    const complete = (conditions: { ifNoneMatch?: '*' }) =>
+      t.engine.completeMultipartUpload({ bucket: B, key: 'taken', uploadId, parts: [{ partNumber: 1, etag: part.etag }], conditions })
+    expect((await s3Error(complete({ ifNoneMatch: '*' }))).code).toBe('PreconditionFailed')
+    await t.engine.deleteObject({ bucket: B, key: 'taken' })
+    await complete({ ifNoneMatch: '*' })
+    expect(await getText(t.engine, B, 'taken')).toBe('mp')
   })
 })

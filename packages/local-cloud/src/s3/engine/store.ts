@@ -113,7 +113,7 @@ interface Pending {
 export class Store {
   private seq = 0
   private queue: Pending[] = []
-  private writing = false
+  private writing: Promise<void> | undefined
 
   private constructor(readonly db: Db) {}
 
@@ -141,41 +141,41 @@ export class Store {
   commit(ops: Operation[], after?: () => void): Promise<void> {
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ ops, resolve, reject, after })
-      if (!this.writing) void this.flush()
+      this.writing ??= this.flush()
     })
   }
 
   private async flush(): Promise<void> {
-    this.writing = true
-    while (this.queue.length > 0) {
-      const group = this.queue
-      this.queue = []
-      const ops: Operation[] = group.flatMap((p) => p.ops)
-      ops.push({ type: 'put', key: recordKey(TAG.meta, 'seq'), value: this.seq })
-      try {
-        await this.db.batch(ops as never, { sync: true })
-      } catch (error) {
-        for (const p of group) p.reject(error)
-        continue
-      }
-      for (const p of group) {
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue
+        this.queue = []
+        const ops: Operation[] = group.flatMap((p) => p.ops)
+        ops.push({ type: 'put', key: recordKey(TAG.meta, 'seq'), value: this.seq })
         try {
-          p.after?.()
-        } catch {
-          // A failing observer must not fail a write that is already durable.
+          await this.db.batch(ops as never, { sync: true })
+        } catch (error) {
+          for (const p of group) p.reject(error)
+          continue
         }
-        p.resolve()
+        for (const p of group) {
+          try {
+            p.after?.()
+          } catch {
+            // A failing observer must not fail a write that is already durable.
+          }
+          p.resolve()
+        }
       }
+    } finally {
+      // Cleared in the same tick the queue was seen empty, so the next commit starts a flush.
+      this.writing = undefined
     }
-    this.writing = false
   }
 
-  /** Entries whose keys start with `prefix`, from `from` (exclusive) or the start, in order. */
-  async *entries<T>(prefix: Buffer, options: { gt?: Buffer; gte?: Buffer } = {}): AsyncGenerator<[Buffer, T]> {
-    const range: { gt?: Buffer; gte?: Buffer; lt: Buffer } = { lt: prefixEnd(prefix) }
-    if (options.gt) range.gt = options.gt
-    else range.gte = options.gte ?? prefix
-    const iterator = this.db.iterator(range)
+  /** Entries whose keys start with `prefix`, in order, from `start` on. */
+  async *entries<T>(prefix: Buffer, start: { gt?: Buffer; gte?: Buffer } = {}): AsyncGenerator<[Buffer, T]> {
+    const iterator = this.iterator(prefix, start)
     try {
       for (;;) {
         const batch = await iterator.nextv(256)
@@ -201,7 +201,8 @@ export class Store {
   }
 
   async close(): Promise<void> {
-    while (this.writing || this.queue.length > 0) await new Promise((r) => setTimeout(r, 5))
+    // Batches already queued still land; nothing new should arrive once the engine is closing.
+    await this.writing
     await this.db.close()
   }
 }
