@@ -97,6 +97,10 @@ function requestBody(
           : undefined,
     })
     req.on('error', (e) => decoder.destroy(e))
+    // The decoder may fail (a bad chunk signature) before the engine starts reading; the error
+    // stays on the stream (`errored`) for the engine's pipeline to report, and must not crash
+    // the process as an unhandled 'error' event meanwhile.
+    decoder.on('error', () => {})
     return req.pipe(decoder)
   }
   return {
