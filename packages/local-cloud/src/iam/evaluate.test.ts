@@ -21,7 +21,12 @@ const cases: [string, Caller, AuthorizationRequest, 'Allow' | 'ImplicitDeny'][] 
   ['the one canned ACL that sets nothing', me, { action: 's3:PutObjectAcl', resource: `arn:aws:s3:::b/${ME}/a.txt` }, 'Allow'],
   ['list own versions', me, { action: 's3:ListBucketVersions', resource: 'arn:aws:s3:::b', context: { 's3:prefix': `${ME}/` } }, 'Allow'],
   ['list versions without prefix', me, { action: 's3:ListBucketVersions', resource: 'arn:aws:s3:::b', context: {} }, 'ImplicitDeny'],
-  ['list versions of another id', me, { action: 's3:ListBucketVersions', resource: 'arn:aws:s3:::b', context: { 's3:prefix': 'us-east-1:2222/' } }, 'ImplicitDeny'],
+  [
+    'list versions of another id',
+    me,
+    { action: 's3:ListBucketVersions', resource: 'arn:aws:s3:::b', context: { 's3:prefix': 'us-east-1:2222/' } },
+    'ImplicitDeny',
+  ],
   ['list own prefix', me, { action: 's3:ListBucket', resource: 'arn:aws:s3:::b', context: { 's3:prefix': `${ME}/docs/` } }, 'Allow'],
   ['list without prefix', me, { action: 's3:ListBucket', resource: 'arn:aws:s3:::b', context: {} }, 'ImplicitDeny'],
   ['list with empty prefix', me, { action: 's3:ListBucket', resource: 'arn:aws:s3:::b', context: { 's3:prefix': '' } }, 'ImplicitDeny'],
