@@ -137,14 +137,9 @@ export async function executeS3(ctx: ExecuteContext, op: S3Operation, body: Requ
         result = op.op === 'GetObject' ? await engine.getObject(input) : await engine.headObject(input)
       } catch (e) {
         if (e instanceof S3Error && e.code === 'NotModified') {
-          res.writeHead(304, e.details.ETag ? { etag: e.details.ETag } : {})
+          res.writeHead(304, e.headers)
           res.end()
           return
-        }
-        if (e instanceof S3Error && e.code === 'MethodNotAllowed' && op.versionId === undefined) {
-          // The latest version is a delete marker: S3 answers 404 and says so.
-          res.setHeader('x-amz-delete-marker', 'true')
-          throw new S3Error('NoSuchKey', 'The specified key does not exist.', 404, { Key: op.key })
         }
         throw e
       }
@@ -390,7 +385,10 @@ export function sendFailure(res: ServerResponse, error: unknown, resource: strin
     res.destroy()
     return
   }
-  if (error instanceof S3Error) sendS3Error(res, error.code, error.message, resource, error.status, error.details)
+  if (error instanceof S3Error) {
+    for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value)
+    sendS3Error(res, error.code, error.message, resource, error.status, error.details)
+  }
   else {
     console.error('[s3]', error)
     sendS3Error(res, 'InternalError', 'We encountered an internal error. Please try again.', resource, 500)
