@@ -120,7 +120,7 @@ export async function createS3Engine(options: S3EngineOptions): Promise<S3Engine
     },
   }
   await lifecycle(ctx.now())
-  const timer = setInterval(() => void lifecycle(ctx.now()), HOUR)
+  const timer = setInterval(() => lifecycle(ctx.now()).catch(() => undefined), HOUR)
   timer.unref()
   return engine
 }
