@@ -80,7 +80,11 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = req.url ?? '/'
-    if (options.handles && (path === '/_whimsy/handles' || path.startsWith('/_whimsy/handles/'))) return options.handles(req, res)
+    if (options.handles && (path === '/_whimsy/handles' || path.startsWith('/_whimsy/handles/'))) {
+      // The claim API checks its own caller; it reads the body at once (see checkContinue).
+      if ((req.headers.expect ?? '').toLowerCase() === '100-continue') res.writeContinue()
+      return options.handles(req, res)
+    }
     // The mailbox holds every local user's codes: no other origin's script may read it (a
     // user's page on *.localhost could otherwise take over accounts).
     if (!(req.url ?? '').startsWith('/_whimsy/mailbox')) applyCors(req, res)

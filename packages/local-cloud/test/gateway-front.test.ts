@@ -186,6 +186,15 @@ describe('Regression (issue 11, finding 5): S3 bodies stream and are checked aga
   })
 })
 
+describe('Regression (issue 11, finding 11): header values as the client signed them', () => {
+  it('metadata the Node SDK sends (its Latin-1 bytes) verifies and round-trips', async () => {
+    const Key = `${alice.identityId}/meta-latin1.txt`
+    await alice.s3.send(new PutObjectCommand({ Bucket, Key, Body: 'x', Metadata: { name: 'café crème', plain: 'ascii' } }))
+    const head = await alice.s3.send(new HeadObjectCommand({ Bucket, Key }))
+    expect(head.Metadata).toEqual({ name: 'café crème', plain: 'ascii' })
+  })
+})
+
 describe('JSON bodies: read only for a known caller, capped, objects only', () => {
   it('an unknown access key is refused before its body is read (no 100 Continue)', async () => {
     const firstLine = await firstLineFor(
