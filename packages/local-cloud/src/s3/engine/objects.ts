@@ -188,8 +188,9 @@ export async function deleteObjects(ctx: Context, bucket: string, entries: { key
     throw new S3Error('MalformedXML', 'The XML you provided was not well-formed or did not validate against our published schema', 400)
   await requireBucket(ctx, bucket)
   type Outcome = { key: string; ok: true; result: DeleteResult } | { key: string; versionId?: string; ok: false; error: S3Error }
-  const outcomes: Outcome[] = []
-  for (const entry of entries) {
+  const outcomes: Outcome[] = new Array(entries.length)
+  const deleteOne = async (index: number) => {
+    const entry = entries[index]!
     try {
       const result = await deleteObject(ctx, {
         bucket,
@@ -197,12 +198,19 @@ export async function deleteObjects(ctx: Context, bucket: string, entries: { key
         ...(entry.versionId !== undefined ? { versionId: entry.versionId } : {}),
         ...(entry.ifMatch !== undefined ? { conditions: { ifMatch: entry.ifMatch } } : {}),
       })
-      outcomes.push({ key: entry.key, ok: true, result })
+      outcomes[index] = { key: entry.key, ok: true, result }
     } catch (error) {
       if (!(error instanceof S3Error)) throw error
-      outcomes.push({ key: entry.key, ...(entry.versionId !== undefined ? { versionId: entry.versionId } : {}), ok: false, error })
+      outcomes[index] = { key: entry.key, ...(entry.versionId !== undefined ? { versionId: entry.versionId } : {}), ok: false, error }
     }
   }
+  // A few deletes at a time share each synced batch (see Store.commit); the key lock keeps
+  // repeated keys in list order.
+  let next = 0
+  const worker = async () => {
+    while (next < entries.length) await deleteOne(next++)
+  }
+  await Promise.all(Array.from({ length: Math.min(16, entries.length) }, worker))
   return outcomes
 }
 
