@@ -388,8 +388,7 @@ export function sendFailure(res: ServerResponse, error: unknown, resource: strin
   if (error instanceof S3Error) {
     for (const [name, value] of Object.entries(error.headers ?? {})) res.setHeader(name, value)
     sendS3Error(res, error.code, error.message, resource, error.status, error.details)
-  }
-  else {
+  } else {
     console.error('[s3]', error)
     sendS3Error(res, 'InternalError', 'We encountered an internal error. Please try again.', resource, 500)
   }
