@@ -195,6 +195,34 @@ describe('Regression (issue 11, finding 11): header values as the client signed 
   })
 })
 
+describe('Regression (issue 11, finding 11): listings V1 and V2', () => {
+  it('V1 pages with marker and NextMarker (with a delimiter); V2 with start-after and fetch-owner', async () => {
+    const { ListObjectsCommand, ListObjectsV2Command } = await import('@aws-sdk/client-s3')
+    const p = `${alice.identityId}/v1/`
+    for (const name of ['a', 'b/x', 'c', 'd/y', 'e']) await alice.s3.send(new PutObjectCommand({ Bucket, Key: p + name, Body: name }))
+    const first = await alice.s3.send(new ListObjectsCommand({ Bucket, Prefix: p, Delimiter: '/', MaxKeys: 2 }))
+    expect(first.Contents?.map((o) => o.Key?.slice(p.length))).toEqual(['a'])
+    expect(first.CommonPrefixes?.map((c) => c.Prefix?.slice(p.length))).toEqual(['b/'])
+    expect(first.IsTruncated).toBe(true)
+    expect(first.NextMarker).toBe(`${p}b/`)
+    const second = await alice.s3.send(new ListObjectsCommand({ Bucket, Prefix: p, Delimiter: '/', Marker: first.NextMarker }))
+    expect(second.Contents?.map((o) => o.Key?.slice(p.length))).toEqual(['c', 'e'])
+    expect(second.CommonPrefixes?.map((c) => c.Prefix?.slice(p.length))).toEqual(['d/'])
+    expect(second.IsTruncated).toBe(false)
+    const v2 = await alice.s3.send(new ListObjectsV2Command({ Bucket, Prefix: p, StartAfter: `${p}b/x`, FetchOwner: true }))
+    expect(v2.Contents?.map((o) => o.Key?.slice(p.length))).toEqual(['c', 'd/y', 'e'])
+    expect(v2.Contents?.[0]?.Owner?.ID).toBeTruthy()
+    expect(v2.KeyCount).toBe(3)
+  })
+
+  it('a continuation token that was not ours is InvalidArgument', async () => {
+    const { ListObjectsV2Command } = await import('@aws-sdk/client-s3')
+    await expect(alice.s3.send(new ListObjectsV2Command({ Bucket, Prefix: `${alice.identityId}/`, ContinuationToken: 'not base64!' }))).rejects.toMatchObject({
+      name: 'InvalidArgument',
+    })
+  })
+})
+
 describe('JSON bodies: read only for a known caller, capped, objects only', () => {
   it('an unknown access key is refused before its body is read (no 100 Continue)', async () => {
     const firstLine = await firstLineFor(
