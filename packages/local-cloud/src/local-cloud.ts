@@ -22,6 +22,7 @@ import { createPlaceholderApp } from './placeholder-app.js'
 import { PortInUseError } from './ports.js'
 import { createS3Engine } from './s3/engine/engine.js'
 import type { S3Engine } from './s3/engine/types.js'
+import { importS3rverData, setAsideS3rverData } from './s3/migrate-s3rver.js'
 import { SignOuts } from './sign-outs.js'
 import { createSitesEdge } from './sites-edge.js'
 import { loadState, saveState } from './state.js'
@@ -100,17 +101,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     sites = await listen(createServer(), options.sitesPort ?? 0, 'user sites')
     const mailbox = new Mailbox(log)
     const logDir = join(dataDir, 'logs')
-    const [s3, cognito, dynamodb] = await Promise.all([
-      createS3Engine({ dir: join(dataDir, 's3'), region: REGION, now: options.now }),
+    // A data directory from the s3rver version: its folder is set aside before the engine opens `s3/`.
+    const s3rverImport = await setAsideS3rverData(dataDir)
+    // In process and quick to open; opened first so a failed start below always closes it.
+    const s3 = await createS3Engine({ dir: join(dataDir, 's3'), region: REGION, now: options.now })
+    engine = s3
+    const [cognito, dynamodb] = await Promise.all([
       startEmulator({ kind: 'cognito', dataDir: join(dataDir, 'cognito'), logDir, onMessage: (m) => mailbox.deliver(m) }),
       options.dynamodbEndpoint ? undefined : startEmulator({ kind: 'dynamodb', dataDir: join(dataDir, 'dynamodb'), logDir }),
     ])
-    engine = s3
     for (const e of [cognito, dynamodb]) if (e) emulators.push(e)
     const upstreams = { dynamodb: dynamodb?.url ?? (options.dynamodbEndpoint as string), cognito: cognito.url }
 
     const input = { region: REGION, bucket: BUCKET, table: TABLE, emulators: upstreams, state }
     const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(s3, BUCKET), ensureTable(input), ensureHandlesTable(input, HANDLES_TABLE)])
+    if (s3rverImport) await importS3rverData(dataDir, s3, log)
     if (pool.userPoolId !== state.userPoolId || pool.userPoolClientId !== state.userPoolClientId) {
       Object.assign(state, pool)
       saveState(dataDir, state)
