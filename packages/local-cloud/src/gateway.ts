@@ -45,6 +45,8 @@ const DYNAMODB_MAX_BODY = 16 * 1024 * 1024
 const COGNITO_MAX_BODY = 256 * 1024
 /** GetId / GetCredentialsForIdentity carry one ID token. */
 const IDENTITY_POOL_MAX_BODY = 64 * 1024
+/** How much of a refused JSON body is read and discarded so the refusal arrives. */
+const DRAIN_MAX = 64 * 1024 * 1024
 
 export function createGatewayHandler(options: GatewayOptions): RequestListener {
   const { config, accountId } = options
@@ -244,27 +246,41 @@ function sendAuthFailure(res: ServerResponse, isS3: boolean, failure: AuthFailur
 }
 
 /**
- * Reads a JSON service's body, at most `limit` bytes; undefined if larger (the connection is
- * then closed rather than read to its end). Sends 100 Continue first: the caller has shown a
- * known credential by now (or none, for the public user-pool calls).
+ * Reads a JSON service's body, at most `limit` bytes; undefined if larger. Sends 100 Continue
+ * first: the caller has shown a known credential by now (or none, for the public user-pool
+ * calls). A refused body is drained (discarded) up to `DRAIN_MAX` so the 413 reaches the
+ * client — closing on a client still sending makes the kernel reset the connection, and the
+ * answer is lost — and the connection is closed past that, or when the body was never sent.
  */
 async function readCappedBody(req: IncomingMessage, res: ServerResponse, limit: number): Promise<Uint8Array | undefined> {
-  if ((req.headers.expect ?? '').toLowerCase() === '100-continue') res.writeContinue()
   const declared = Number(req.headers['content-length'] ?? 0)
-  const tooLarge = () => {
-    res.setHeader('connection', 'close')
-    req.resume()
+  const waiting = (req.headers.expect ?? '').toLowerCase() === '100-continue'
+  if (declared > limit) {
+    if (waiting || declared > DRAIN_MAX) res.setHeader('connection', 'close')
+    else req.resume()
     return undefined
   }
-  if (declared > limit) return tooLarge()
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length
-    if (size > limit) return tooLarge()
-    chunks.push(chunk as Buffer)
-  }
-  return Buffer.concat(chunks)
+  if (waiting) res.writeContinue()
+  // Not `for await`: leaving that loop early destroys the request, and the socket with it,
+  // before the 413 could be written.
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    let settled = false
+    const settle = (value: Uint8Array | undefined) => {
+      if (settled) return
+      settled = true
+      resolve(value)
+    }
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length
+      if (size > DRAIN_MAX) req.destroy()
+      else if (size > limit) settle(undefined)
+      else chunks.push(chunk)
+    })
+    req.on('end', () => settle(Buffer.concat(chunks)))
+    req.on('error', () => settle(undefined))
+  })
 }
 
 /** A JSON protocol's body must be one object: `null`, arrays and scalars are AWS's SerializationException. */

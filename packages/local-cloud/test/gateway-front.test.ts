@@ -245,6 +245,34 @@ describe('JSON bodies: read only for a known caller, capped, objects only', () =
     expect(await firstLineFor(`POST / HTTP/1.1\r\n${head}\r\n`)).toMatch(/^HTTP\/1\.1 413/)
   })
 
+  it('a user-pool body past its cap, sent without a length, is refused with 413, not read to its end', async () => {
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      let answered = false
+      const socket = connect(Number(api.port), api.hostname, () => {
+        socket.write(
+          `POST / HTTP/1.1\r\nHost: ${api.host}\r\nX-Amz-Target: AWSCognitoIdentityProviderService.SignUp\r\nContent-Type: application/x-amz-json-1.1\r\nTransfer-Encoding: chunked\r\n\r\n`,
+        )
+        // 64 KiB chunks, far past the cap, until the answer comes.
+        const chunk = `10000\r\n${' '.repeat(0x10000)}\r\n`
+        let sent = 0
+        const pump = () => {
+          while (!answered && sent < 64 && socket.write(chunk)) sent++
+          if (!answered && sent < 64) socket.once('drain', pump)
+        }
+        pump()
+      })
+      socket.setTimeout(10_000, () => reject(new Error('no answer')))
+      socket.once('data', (d) => {
+        answered = true
+        resolve(d.toString('latin1').split('\r\n')[0] ?? '')
+        socket.destroy()
+      })
+      // Writing after the server closed is expected once it has answered.
+      socket.on('error', (e) => (answered ? undefined : reject(e)))
+    })
+    expect(firstLine).toMatch(/^HTTP\/1\.1 413/)
+  })
+
   for (const [target, service, prefix] of [
     ['DynamoDB_20120810.GetItem', 'dynamodb', 'com.amazonaws.dynamodb.v20120810#'],
     ['AWSCognitoIdentityProviderService.SignUp', 'cognito-idp', ''],
