@@ -178,6 +178,14 @@ describe('Regression (issue 11, finding 5): S3 bodies stream and are checked aga
     expect(await exists(Key2)).toBe(false)
   })
 
+  it('a denied upload gets its AccessDenied, whether its body was sent at once or held for 100 Continue', async () => {
+    const bob = await createUser(cloud, 'front-bob')
+    for (const size of [1024 * 1024, 6 * 1024 * 1024]) {
+      const put = alice.s3.send(new PutObjectCommand({ Bucket, Key: `${bob.identityId}/planted-${size}.bin`, Body: Buffer.alloc(size, 1) }))
+      await expect(put).rejects.toMatchObject({ name: 'AccessDenied' })
+    }
+  })
+
   it('a key the SDK writes with a stream body (aws-chunked, trailing CRC32) round-trips', async () => {
     const { Readable } = await import('node:stream')
     const Key = `${alice.identityId}/sdk-stream.bin`

@@ -26,8 +26,8 @@ export interface S3FrontContext {
   authorize: (principal: Principal, requests: AuthorizationRequest[]) => boolean
 }
 
-/** Bodies up to this size are drained when the answer comes before them, keeping the connection; larger ones close it. */
-const DRAIN_LIMIT = 64 * 1024
+/** Bodies up to this size are drained when the answer comes before them; larger ones close the connection. */
+const DRAIN_LIMIT = 64 * 1024 * 1024
 
 export async function handleS3(
   ctx: S3FrontContext,
@@ -51,7 +51,7 @@ export async function handleS3(
     })
     await executeS3({ engine: ctx.engine, region: ctx.region, authorize: (r) => ctx.authorize(principal, [r]) }, op, body, res)
   } catch (e) {
-    if (!opened || !req.readableEnded) leaveUnreadBody(req, res)
+    if (!req.readableEnded) leaveUnreadBody(req, res, opened)
     sendFailure(res, e, raw.rawPath)
   }
 }
@@ -126,19 +126,24 @@ function requestBody(
 }
 
 /**
- * An answer that comes before the body was read (a denial, a precondition): a small body is
- * drained so the connection can carry the next request; a large or not-yet-sent one (the client
- * waits for 100 Continue) closes the connection instead of reading what was never wanted.
+ * An answer that comes before the body was read (a denial, a precondition): a body the client
+ * is sending is drained (discarded, up to `DRAIN_LIMIT`), because closing on a client still
+ * sending makes the kernel reset the connection and the answer is lost; a body the client still
+ * holds back (no 100 Continue was sent), or a larger one, closes the connection instead.
  */
-function leaveUnreadBody(req: IncomingMessage, res: ServerResponse): void {
+function leaveUnreadBody(req: IncomingMessage, res: ServerResponse, continued: boolean): void {
   const declared = Number(req.headers['content-length'] ?? 0)
   const waiting = (req.headers.expect ?? '').toLowerCase() === '100-continue'
-  const chunked = req.headers['transfer-encoding'] !== undefined
   req.unpipe()
-  if (req.readableEnded || (!waiting && !chunked && declared <= DRAIN_LIMIT)) {
-    req.resume()
+  if (req.readableEnded) return
+  if ((waiting && !continued) || declared > DRAIN_LIMIT) {
+    if (!res.headersSent) res.setHeader('connection', 'close')
     return
   }
-  if (!res.headersSent) res.setHeader('connection', 'close')
+  let drained = 0
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length
+    if (drained > DRAIN_LIMIT) req.destroy()
+  })
   req.resume()
 }
