@@ -73,6 +73,12 @@ describe('Regression (issue 11, finding 8): verify what the client signed', () =
     expect(check(req, 'UNSIGNED-PAYLOAD')).toBe('SignatureDoesNotMatch')
   })
 
+  it('an S3 path sent with characters bare that were signed encoded verifies, as the same key', async () => {
+    const req = await sign('s3', 'GET', '/b/us-east-1%3Aabc/%28draft%29%21%20%C3%A9.txt', {}, { 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' })
+    expect(check({ ...req, rawPath: '/b/us-east-1:abc/(draft)!%20é.txt' }, 'UNSIGNED-PAYLOAD')).toBe('ok')
+    expect(check({ ...req, rawPath: '/b/us-east-1:abc/(draft)!%20e.txt' }, 'UNSIGNED-PAYLOAD')).toBe('SignatureDoesNotMatch')
+  })
+
   it('a presigned URL that hoists or keeps x-amz-* headers verifies', async () => {
     const signer = new SignatureV4({ service: 's3', region: 'us-east-1', sha256: Hash.bind(null, 'sha256'), credentials, uriEscapePath: false })
     // As `@aws-sdk/s3-request-presigner` does: the payload is UNSIGNED-PAYLOAD, its header neither signed nor hoisted.

@@ -129,21 +129,20 @@ export function verifySignature(
     if (value === undefined) throw new SignatureError('SignatureDoesNotMatch', `Signed header ${name} is missing`)
     canonicalHeaders += `${name}:${value.trim().replace(/\s+/g, ' ')}\n`
   }
-  // S3 signs the path as sent; every other service normalises it and encodes it once more
-  // (as the old smithy-based check did: decoded, normalised, escaped).
-  const canonicalUri = info.service === 's3' ? req.rawPath || '/' : encodePath(normalisePath(safeDecode(req.rawPath)))
-  const canonicalRequest = [
-    req.method,
-    canonicalUri,
-    canonicalQuery(req.rawQuery, info.expiresIn !== undefined),
-    canonicalHeaders,
-    info.signedHeaders.join(';'),
-    payloadHash,
-  ].join('\n')
-  const stringToSign = ['AWS4-HMAC-SHA256', info.amzDate, info.scope, sha256Hex(canonicalRequest)].join('\n')
+  // S3 signs the path encoded once: as sent by the SDKs, or as its decoded key re-encoded by
+  // clients that send some characters bare (`!`, `(`, unicode…) but sign them encoded. Both
+  // decode to the same key, which is the one the operation uses. Every other service
+  // normalises the path and encodes it once more (as the old smithy-based check did).
+  const decodedPath = safeDecode(req.rawPath)
+  const uris = info.service === 's3' ? [...new Set([req.rawPath || '/', encodePath(decodedPath)])] : [encodePath(normalisePath(decodedPath))]
   const signingKey = deriveSigningKey(secretAccessKey, info.scopeDate, info.region, info.service)
-  const expected = createHmac('sha256', signingKey).update(stringToSign).digest('hex')
-  if (!constantTimeEqual(expected, info.signature))
+  const query = canonicalQuery(req.rawQuery, info.expiresIn !== undefined)
+  const matches = uris.some((uri) => {
+    const canonicalRequest = [req.method, uri, query, canonicalHeaders, info.signedHeaders.join(';'), payloadHash].join('\n')
+    const stringToSign = ['AWS4-HMAC-SHA256', info.amzDate, info.scope, sha256Hex(canonicalRequest)].join('\n')
+    return constantTimeEqual(createHmac('sha256', signingKey).update(stringToSign).digest('hex'), info.signature)
+  })
+  if (!matches)
     throw new SignatureError(
       'SignatureDoesNotMatch',
       'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
@@ -169,7 +168,7 @@ function uriEncode(s: string): string {
 function encodePath(path: string): string {
   return path
     .split('/')
-    .map((segment) => uriEncode(uriEncode(segment)))
+    .map((segment) => uriEncode(segment))
     .join('/')
 }
 
