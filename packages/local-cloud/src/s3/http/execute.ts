@@ -137,7 +137,9 @@ export async function executeS3(ctx: ExecuteContext, op: S3Operation, body: Requ
         result = op.op === 'GetObject' ? await engine.getObject(input) : await engine.headObject(input)
       } catch (e) {
         if (e instanceof S3Error && e.code === 'NotModified') {
-          res.writeHead(304, e.headers)
+          // S3's 304 names the version the client already has, as HTTP caches expect.
+          const { version } = await engine.headObject({ bucket: op.bucket, key: op.key, versionId: op.versionId })
+          res.writeHead(304, { ...e.headers, etag: version.etag, 'last-modified': version.lastModified.toUTCString() })
           res.end()
           return
         }
