@@ -203,6 +203,22 @@ describe('Regression (issue 11, finding 11): header values as the client signed 
   })
 })
 
+describe('Regression (issue 11, finding 9): ordinary clients', () => {
+  it('x-amz-acl: bucket-owner-full-control is accepted on a put, a copy and a multipart upload; public-read is not', async () => {
+    const { CopyObjectCommand, CreateMultipartUploadCommand, AbortMultipartUploadCommand } = await import('@aws-sdk/client-s3')
+    const Key = `${alice.identityId}/acl/owner.txt`
+    await alice.s3.send(new PutObjectCommand({ Bucket, Key, Body: 'x', ACL: 'bucket-owner-full-control' }))
+    await alice.s3.send(new CopyObjectCommand({ Bucket, Key: `${Key}.copy`, CopySource: `${Bucket}/${Key}`, ACL: 'bucket-owner-full-control' }))
+    const { UploadId } = await alice.s3.send(new CreateMultipartUploadCommand({ Bucket, Key: `${Key}.mp`, ACL: 'bucket-owner-full-control' }))
+    await alice.s3.send(new AbortMultipartUploadCommand({ Bucket, Key: `${Key}.mp`, UploadId }))
+    await expect(alice.s3.send(new CopyObjectCommand({ Bucket, Key: `${Key}.pub`, CopySource: `${Bucket}/${Key}`, ACL: 'public-read' }))).rejects.toMatchObject(
+      {
+        name: 'AccessControlListNotSupported',
+      },
+    )
+  })
+})
+
 describe('Regression (issue 11, finding 11): listings V1 and V2', () => {
   it('V1 pages with marker and NextMarker (with a delimiter); V2 with start-after and fetch-owner', async () => {
     const { ListObjectsCommand, ListObjectsV2Command } = await import('@aws-sdk/client-s3')
