@@ -20,8 +20,27 @@ export interface StorageNames {
   tableArn: string
 }
 
-/** Object actions a user may perform inside their own prefix. */
-export const USER_OBJECT_ACTIONS = ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'] as const
+/**
+ * Object actions a user may perform inside their own prefix. Users read their own history
+ * (`s3:GetObjectVersion`) but never `s3:DeleteObjectVersion`: the bucket is versioned, and a
+ * stolen session must not be able to destroy it. `s3:PutObjectAcl` lets ordinary clients
+ * (awscli, rclone) send `x-amz-acl: bucket-owner-full-control` (or `private`); with ACLs off
+ * (BucketOwnerEnforced) those are the only ACLs S3 accepts, and they set nothing. The
+ * attribute and tagging reads are metadata of the user's own objects (GetObjectAttributes
+ * needs them; awscli reads the tags before a multipart copy).
+ */
+export const USER_OBJECT_ACTIONS = [
+  's3:GetObject',
+  's3:GetObjectVersion',
+  's3:GetObjectAttributes',
+  's3:GetObjectVersionAttributes',
+  's3:GetObjectTagging',
+  's3:PutObject',
+  's3:PutObjectAcl',
+  's3:DeleteObject',
+  's3:AbortMultipartUpload',
+  's3:ListMultipartUploadParts',
+] as const
 
 /**
  * Item actions on the user's own partition. Scan and PartiQL are deliberately absent: a Scan
@@ -56,7 +75,7 @@ export function authenticatedRolePolicy({ bucketName, tableArn }: StorageNames):
         // `us-east-1:abcd…`'s keys too.
         Sid: 'ListOwnPrefix',
         Effect: 'Allow',
-        Action: 's3:ListBucket',
+        Action: ['s3:ListBucket', 's3:ListBucketVersions'],
         Resource: `arn:aws:s3:::${bucketName}`,
         Condition: { StringLike: { 's3:prefix': [`${IDENTITY_SUB}/`, `${IDENTITY_SUB}/*`] } },
       },

@@ -4,6 +4,7 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
+import { errorXml } from './s3/http/xml.js'
 
 const S3_STATUS: Record<string, number> = {
   AccessDenied: 403,
@@ -15,23 +16,35 @@ const S3_STATUS: Record<string, number> = {
   IncompleteSignature: 400,
   PreconditionFailed: 412,
   NoSuchKey: 404,
+  NoSuchBucket: 404,
   NoSuchUpload: 404,
-  BadDigest: 400,
-  XAmzContentSHA256Mismatch: 400,
-  EntityTooLarge: 400,
-  InvalidArgument: 400,
-  InvalidURI: 400,
-  AccessControlListNotSupported: 400,
-  IncompleteBody: 400,
-  MalformedXML: 400,
+  NoSuchVersion: 404,
+  MissingContentLength: 411,
+  NotImplemented: 501,
+  InternalError: 500,
   ServiceUnavailable: 503,
 }
 
-export function sendS3Error(res: ServerResponse, code: string, message: string, resource = ''): void {
-  const status = S3_STATUS[code] ?? 400
-  const requestId = randomUUID()
-  const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${escapeXml(message)}</Message><Resource>${escapeXml(resource)}</Resource><RequestId>${requestId}</RequestId></Error>`
-  res.writeHead(status, { 'content-type': 'application/xml', 'x-amz-request-id': requestId })
+/**
+ * Every S3 answer carries a request id (headers and, for errors, the body), as S3's do: tools
+ * quote it, and the SDK puts it in `$metadata`. Set once per response, reused by the error body.
+ */
+export function s3RequestId(res: ServerResponse): string {
+  const existing = res.getHeader('x-amz-request-id')
+  if (typeof existing === 'string') return existing
+  const id = randomUUID().replace(/-/g, '').slice(0, 16).toUpperCase()
+  if (!res.headersSent) {
+    res.setHeader('x-amz-request-id', id)
+    res.setHeader('x-amz-id-2', Buffer.from(randomUUID()).toString('base64'))
+  }
+  return id
+}
+
+/** S3's XML error. `details` are extra elements (`Key`, `BucketName`, `ArgumentName`…); a HEAD answer has no body. */
+export function sendS3Error(res: ServerResponse, code: string, message: string, resource = '', status?: number, details: Record<string, string> = {}): void {
+  const requestId = s3RequestId(res)
+  const body = errorXml(code, message, requestId, resource ? { Resource: resource, ...details } : details)
+  res.writeHead(status ?? S3_STATUS[code] ?? 400, { 'content-type': 'application/xml' })
   // A HEAD response carries no body; the SDK reads the code from the status.
   res.end(res.req?.method === 'HEAD' ? undefined : body)
 }
@@ -42,6 +55,4 @@ export function sendJsonError(res: ServerResponse, type: string, message: string
   res.end(JSON.stringify({ __type: type, message }))
 }
 
-export function escapeXml(s: string): string {
-  return s.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string)
-}
+export { escapeXml } from './s3/http/xml.js'

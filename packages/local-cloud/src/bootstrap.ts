@@ -16,13 +16,13 @@ import {
   type TableDescription,
   ResourceNotFoundException as TableNotFound,
 } from '@aws-sdk/client-dynamodb'
-import { CreateBucketCommand, HeadBucketCommand, S3Client } from '@aws-sdk/client-s3'
 import type { PasswordPolicy } from '@whimsy/sdk/config'
 import { type EmulatorHeaders, withEmulatorHeaders } from './emulator-access.js'
+import { type S3Engine, S3Error } from './s3/engine/types.js'
 import type { LocalCloudState } from './state.js'
 
 /** Emulators take any key; these never leave the local cloud's own process. */
-const EMULATOR_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }
+const EMULATOR_CREDENTIALS = { accessKeyId: 'LOCAL', secretAccessKey: 'LOCAL' }
 
 export const PASSWORD_POLICY: PasswordPolicy = {
   minimumLength: 8,
@@ -36,7 +36,7 @@ export interface BootstrapInput {
   region: string
   bucket: string
   table: string
-  emulators: { s3: string; dynamodb: string; cognito: string }
+  emulators: { dynamodb: string; cognito: string }
   emulatorHeaders?: EmulatorHeaders
   state: LocalCloudState
 }
@@ -85,15 +85,15 @@ export async function ensureUserPool({ region, emulators, emulatorHeaders, state
   }
 }
 
-export async function ensureBucket({ region, bucket, emulators }: BootstrapInput): Promise<void> {
-  const s3 = new S3Client({ region, endpoint: emulators.s3, forcePathStyle: true, credentials: EMULATOR_CREDENTIALS })
+/** The files bucket, versioned as production's is (users list and read their history). */
+export async function ensureBucket(engine: S3Engine, bucket: string): Promise<void> {
   try {
-    await s3.send(new HeadBucketCommand({ Bucket: bucket }))
-  } catch {
-    await s3.send(new CreateBucketCommand({ Bucket: bucket }))
-  } finally {
-    s3.destroy()
+    await engine.headBucket(bucket)
+  } catch (e) {
+    if (!(e instanceof S3Error && e.code === 'NoSuchBucket')) throw e
+    await engine.createBucket(bucket)
   }
+  if ((await engine.getVersioning(bucket)) !== 'Enabled') await engine.setVersioning(bucket, 'Enabled')
 }
 
 /** The key-value table: partition key `identityId`, sort key `key`, as in production. */

@@ -1,5 +1,5 @@
 /**
- * Starts the whole of Whimsy Space on 127.0.0.1: the emulators, the authorization gateway, the
+ * Starts the whole of Whimsy Space on 127.0.0.1: the S3 engine (in process), the emulators, the authorization gateway, the
  * identity pool, the mailbox and the app. Used by `npm start` and, on free ports with a
  * throw-away data directory, by every test suite.
  */
@@ -14,7 +14,7 @@ import { ensureBucket, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD
 import { createCognitoOverrides } from './cognito-overrides.js'
 import { CredentialMint } from './credentials.js'
 import { type EmulatorHeaders, UPSTREAM_HEADER } from './emulator-access.js'
-import { type EmulatorKind, startEmulator } from './emulators/emulators.js'
+import type { EmulatorKind } from './emulators/emulators.js'
 import { superviseEmulator } from './emulators/supervisor.js'
 import { createFrontDoor } from './front-door.js'
 import { createGatewayHandler } from './gateway.js'
@@ -26,6 +26,9 @@ import type { HealthReport } from './local-routes.js'
 import { Mailbox } from './mailbox.js'
 import { createPlaceholderApp } from './placeholder-app.js'
 import { PortInUseError } from './ports.js'
+import { createS3Engine } from './s3/engine/engine.js'
+import type { S3Engine } from './s3/engine/types.js'
+import { importS3rverData, setAsideS3rverData } from './s3/migrate-s3rver.js'
 import { SignOuts } from './sign-outs.js'
 import { createSitesEdge } from './sites-edge.js'
 import { loadState, saveState } from './state.js'
@@ -54,6 +57,8 @@ export interface LocalCloudOptions {
   dynamodbEndpoint?: string
   /** Where progress lines and mailbox codes go. Default: nowhere. */
   log?: (line: string) => void
+  /** The S3 engine's clock (timestamps, lifecycle). Tests move it. Default: the real clock. */
+  now?: () => Date
 }
 
 export interface LocalCloud {
@@ -67,13 +72,15 @@ export interface LocalCloud {
   /** Account-owner credentials: bypass the user policies, as the AWS account root would. */
   admin: AdminKey
   mailbox: Mailbox
-  /** The emulators' own endpoints: never given to clients; for benchmarks and debugging. */
-  emulatorUrls: { s3: string; dynamodb: string; cognito: string }
+  /** The emulators' own endpoints: never given to clients; for benchmarks and debugging. (S3 has none: its engine runs in process.) */
+  emulatorUrls: { dynamodb: string; cognito: string }
   /**
    * Headers each call to `emulatorUrls.dynamodb` / `.cognito` must carry: dynalite and
    * cognito-local refuse anything else (issue 11, finding 10). Empty for an external DynamoDB.
    */
   emulatorHeaders: EmulatorHeaders
+  /** The in-process S3 engine behind the gateway's S3 front: for tests and benchmarks that need to reach under the HTTP layer. */
+  engine: S3Engine
   /** Process ids of the emulator children (current ones: they change when one is restarted). */
   pids: Partial<Record<EmulatorKind, number>>
   /** What `/_whimsy/health` reports: each part `up`, `restarting` or `down`. */
@@ -110,6 +117,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   let app: Server | undefined
   let sites: Server | undefined
   const emulators: { stop(): Promise<void> }[] = []
+  let engine: S3Engine | undefined
   try {
     app = await listen(createServer(doors.app.listener), options.appPort ?? 0, 'app')
     sites = await listen(createServer(doors.sites.listener), options.sitesPort ?? 0, 'user sites')
@@ -117,16 +125,20 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const logDir = join(dataDir, 'logs')
     const supervise = { log }
     const gated = { upstreamSecret }
-    const [s3, cognito, dynamodb] = await Promise.all([
-      startEmulator({ kind: 's3', dataDir: join(dataDir, 's3'), logDir }),
+    // A data directory from the s3rver version: its folder is set aside before the engine opens `s3/`.
+    const s3rverImport = await setAsideS3rverData(dataDir)
+    // In process and quick to open; opened first so a failed start below always closes it.
+    const s3 = await createS3Engine({ dir: join(dataDir, 's3'), region: REGION, now: options.now })
+    engine = s3
+    const [cognito, dynamodb] = await Promise.all([
       superviseEmulator(
         { kind: 'cognito', dataDir: join(dataDir, 'cognito'), logDir, onMessage: (m) => mailbox.deliver(m), init: { ...gated, signingKey: userPoolKey } },
         supervise,
       ),
       options.dynamodbEndpoint ? undefined : superviseEmulator({ kind: 'dynamodb', dataDir: join(dataDir, 'dynamodb'), logDir, init: gated }, supervise),
     ])
-    for (const e of [s3, cognito, dynamodb]) if (e) emulators.push(e)
-    const upstreams = { s3: s3.url, dynamodb: dynamodb?.url ?? (options.dynamodbEndpoint as string), cognito: cognito.url }
+    for (const e of [cognito, dynamodb]) if (e) emulators.push(e)
+    const upstreams = { dynamodb: dynamodb?.url ?? (options.dynamodbEndpoint as string), cognito: cognito.url }
     const gatewayHeader = { [UPSTREAM_HEADER]: upstreamSecret }
     // An external DynamoDB (AWS's DynamoDB Local) is reached as it always was.
     const emulatorHeaders: EmulatorHeaders = { dynamodb: dynamodb ? gatewayHeader : {}, cognito: gatewayHeader }
@@ -136,7 +148,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     const input = { region: REGION, bucket: BUCKET, table: TABLE, emulators: upstreams, emulatorHeaders, state }
-    const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(input), ensureTable(input), ensureHandlesTable(input, HANDLES_TABLE)])
+    const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(s3, BUCKET), ensureTable(input), ensureHandlesTable(input, HANDLES_TABLE)])
+    if (s3rverImport) await importS3rverData(dataDir, s3, log)
     if (pool.userPoolId !== state.userPoolId || pool.userPoolClientId !== state.userPoolClientId) {
       Object.assign(state, pool)
       saveState(dataDir, state)
@@ -194,6 +207,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       accountId: ACCOUNT_ID,
       upstreams,
       emulatorHeaders,
+      engine: s3,
       mint,
       admin: state.admin,
       identityPool,
@@ -202,7 +216,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         authenticatedRole: authenticatedRolePolicy({ bucketName: BUCKET, tableArn }),
         bucket: publicReadBucketPolicy({ bucketName: BUCKET, region: REGION }),
       },
-      s3DataDir: join(dataDir, 's3'),
       cognitoOverrides: createCognitoOverrides({
         signOuts,
         verifyToken: createUserPoolTokenVerifier(issuer, userPoolKey.publicJwk),
@@ -221,8 +234,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       health,
     })
     doors.api.open(gateway)
+    // 100 Continue goes out only once a request is authorized, just before its body is read.
+    api.on('checkContinue', doors.api.listener)
     doors.app.open(createPlaceholderApp({ config, apiUrl }))
-    doors.sites.open(createSitesEdge({ sitesDomain: config.sitesDomain, s3: s3.url, bucket: BUCKET, lookupHandle: handles.lookup }))
+    doors.sites.open(createSitesEdge({ sitesDomain: config.sitesDomain, engine: s3, bucket: BUCKET, lookupHandle: handles.lookup }))
 
     writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
 
@@ -236,8 +251,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       mailbox,
       emulatorUrls: upstreams,
       emulatorHeaders,
+      engine: s3,
       pids: {
-        s3: s3.pid,
         get dynamodb() {
           return dynamodb?.pid
         },
@@ -249,11 +264,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       identityIdFor: (sub) => identityPool.identityIdFor(sub),
       async stop() {
         await Promise.all([...servers.map(close), ...emulators.map((e) => e.stop())])
+        await s3.close()
         handles.destroy()
       },
     }
   } catch (e) {
-    await Promise.all([close(api), app ? close(app) : undefined, sites ? close(sites) : undefined, ...emulators.map((x) => x.stop())])
+    await Promise.all([close(api), app ? close(app) : undefined, sites ? close(sites) : undefined, ...emulators.map((x) => x.stop()), engine?.close()])
     throw e
   }
 }

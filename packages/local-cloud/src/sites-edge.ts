@@ -1,8 +1,9 @@
 /**
  * The user-site edge of the local cloud: `http://<handle>.localhost:<port>/` runs the very
- * handler production runs at the edge (`@whimsy/sites`), reading objects straight from the S3
- * emulator, as CloudFront reads the bucket through its origin access — and only ever keys under
- * `<identityId>/public/`, which the handler guarantees.
+ * handler production runs at the edge (`@whimsy/sites`), reading objects straight from the
+ * in-process S3 engine, as CloudFront reads the bucket through its origin access — and only
+ * ever keys under `<identityId>/public/`, which the handler guarantees. No HTTP hop, so no
+ * second parser of keys between the handler and the store.
  *
  * Node cannot resolve `*.localhost`, so a request whose own Host is not a site host may name
  * the site in `x-forwarded-host` (`config.endpoints.sites`). A request that arrives on a site
@@ -10,20 +11,24 @@
  */
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http'
 import { pipeline } from 'node:stream/promises'
-import { createSiteHandler, type HandleLookup, keyToUri, type ObjectFetcher, type ObjectMeta, siteHandle } from '@whimsy/sites'
-import { sendUpstream } from './upstream.js'
+import { createSiteHandler, type HandleLookup, type ObjectFetcher, type ObjectMeta, siteHandle } from '@whimsy/sites'
+import { type ObjectVersion, type S3Engine, S3Error } from './s3/engine/types.js'
 
 export interface SitesEdgeOptions {
   /** `localhost:<port>` */
   sitesDomain: string
-  /** The S3 emulator's own URL (never given to clients). */
-  s3: string
+  /** The S3 engine the gateway serves. */
+  engine: S3Engine
   bucket: string
   lookupHandle: HandleLookup
 }
 
 export function createSitesEdge(options: SitesEdgeOptions): RequestListener {
-  const site = createSiteHandler({ sitesDomain: options.sitesDomain, lookupHandle: options.lookupHandle, objects: emulatorObjects(options.s3, options.bucket) })
+  const site = createSiteHandler({
+    sitesDomain: options.sitesDomain,
+    lookupHandle: options.lookupHandle,
+    objects: engineObjects(options.engine, options.bucket),
+  })
 
   return (req, res) => {
     serve(req, res).catch((e: unknown) => {
@@ -67,31 +72,28 @@ export function siteHostOf(req: IncomingMessage, sitesDomain: string): string | 
   return one(req.headers['x-forwarded-host']) ?? own
 }
 
-/** Unsigned GET/HEAD to s3rver, which serves any object to any caller: the handler picks the keys. */
-function emulatorObjects(s3: string, bucket: string): ObjectFetcher {
-  const path = (key: string) => `/${bucket}${keyToUri(key)}`
-  const meta = (res: IncomingMessage): ObjectMeta => ({
-    size: Number(res.headers['content-range']?.split('/')[1] ?? res.headers['content-length'] ?? 0),
-    etag: one(res.headers.etag),
-    contentType: one(res.headers['content-type']),
-    lastModified: one(res.headers['last-modified']),
-    cacheControl: one(res.headers['cache-control']),
+/** Reads the bucket as its owner would (the edge's origin access): the handler picks the keys. */
+function engineObjects(engine: S3Engine, bucket: string): ObjectFetcher {
+  const meta = (v: ObjectVersion): ObjectMeta => ({
+    size: v.size,
+    etag: v.etag,
+    contentType: v.headers.contentType,
+    lastModified: v.lastModified.toUTCString(),
+    cacheControl: v.headers.cacheControl,
   })
+  // A missing object (or one whose latest version is a delete marker) is simply not there.
+  const orNull = (e: unknown) => {
+    if (e instanceof S3Error && e.status < 500) return null
+    throw e
+  }
   return {
     async head(key) {
-      const res = await sendUpstream(s3, { method: 'HEAD', path: path(key), headers: {} })
-      res.resume()
-      if (res.statusCode !== 200) return null
-      return meta(res)
+      return engine.headObject({ bucket, key }).then((r) => meta(r.version), orNull)
     },
     async get(key, range) {
-      const headers: Record<string, string> = range ? { range: `bytes=${range.start}-${range.end}` } : {}
-      const res = await sendUpstream(s3, { method: 'GET', path: path(key), headers })
-      if (res.statusCode !== 200 && res.statusCode !== 206) {
-        res.resume()
-        return null
-      }
-      return { meta: meta(res), body: res }
+      const result = await engine.getObject({ bucket, key, range }).catch(orNull)
+      if (!result?.body) return null
+      return { meta: meta(result.version), body: result.body }
     },
   }
 }

@@ -675,7 +675,10 @@ function withAbortSignal(s3: S3Client, signal: AbortSignal): S3Client {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver)
       return (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
-        target.send(command, command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand ? options : { ...options, abortSignal: signal })
+        target.send(
+          command,
+          command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand ? options : { ...options, abortSignal: signal },
+        )
     },
   })
 }

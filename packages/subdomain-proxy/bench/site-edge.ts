@@ -149,8 +149,8 @@ try {
     process.stderr.write(`Load: ${label}, ${CONNECTIONS} connections, ${SECONDS} s each\n`)
     const edge = await load({ url: cloud.urls.sites, paths, headers: { host: siteHost }, connections: CONNECTIONS, seconds: SECONDS })
     const baseline = await load({ url: plainUrl, paths, headers: {}, connections: CONNECTIONS, seconds: SECONDS })
-    // Where the edge's time goes: the same object straight from the S3 emulator (unsigned GET).
-    const emulator = await load({ url: cloud.emulatorUrls.s3, paths: [keyPath(key)], headers: {}, connections: CONNECTIONS, seconds: SECONDS })
+    // Where the edge's time goes: the same object from the S3 API (anonymous GET through the gateway's S3 front).
+    const emulator = await load({ url: cloud.urls.api, paths: [keyPath(key)], headers: {}, connections: CONNECTIONS, seconds: SECONDS })
     if (edge.errors || baseline.errors || emulator.errors)
       throw new Error(`errors under load: edge ${edge.errors}, static ${baseline.errors}, s3 ${emulator.errors}`)
     rows.push([label, edge, baseline, emulator])
@@ -163,7 +163,7 @@ try {
   console.log(
     `\nLocal edge vs a plain static file server (node:http + fs) on the same files: ${CONNECTIONS} keep-alive connections, ${SECONDS} s each, load from a worker thread\n`,
   )
-  console.log('| file | local edge (req/s) | static server (req/s) | ratio edge / static | S3 emulator alone (req/s) | ratio edge / emulator |')
+  console.log('| file | local edge (req/s) | static server (req/s) | ratio edge / static | S3 API alone (req/s) | ratio edge / S3 API |')
   console.log('|---|---:|---:|---:|---:|---:|')
   for (const [name, edge, baseline, emulator] of rows) {
     const e = edge.requests / edge.seconds

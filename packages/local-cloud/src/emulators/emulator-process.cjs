@@ -1,5 +1,5 @@
 // Runs one emulator in its own process, forked by emulators.ts with an IPC channel.
-// Usage: node emulator-process.cjs <s3|dynamodb|cognito> <port> <dataDir>
+// Usage: node emulator-process.cjs <dynamodb|cognito> <port> <dataDir>
 // It waits for {type:'init'} on the channel (secrets travel there, never in argv or the
 // environment, which other local users can read in /proc), reports {type:'ready'} once
 // listening and exits when the parent goes away, so an emulator is never left behind by a
@@ -15,12 +15,6 @@ const HOST = '127.0.0.1'
 
 process.on('disconnect', () => process.exit(0))
 process.on('SIGTERM', () => process.exit(0))
-
-async function startS3() {
-  const S3rver = require('s3rver')
-  const server = new S3rver({ address: HOST, port, directory: dataDir, silent: true, vhostBuckets: false })
-  await server.run()
-}
 
 async function startDynamoDb() {
   const dynalite = require('dynalite')
@@ -113,7 +107,7 @@ async function startCognito(init) {
   await server.start()
 }
 
-const starters = { s3: startS3, dynamodb: startDynamoDb, cognito: startCognito }
+const starters = { dynamodb: startDynamoDb, cognito: startCognito }
 const start = starters[kind]
 if (!start) {
   console.error(`unknown emulator ${kind}`)

@@ -1,6 +1,7 @@
 /**
- * Starts the three emulators (s3rver, dynalite, cognito-local) as child processes bound to
- * 127.0.0.1 on free ports. Their ports are internal: clients only ever get the gateway's.
+ * Starts the emulators (dynalite, cognito-local) as child processes bound to 127.0.0.1 on free
+ * ports. Their ports are internal: clients only ever get the gateway's. (S3 is no emulator any
+ * more: the local cloud's own engine runs in process, see `../s3/engine/`.)
  */
 import { type ChildProcess, fork } from 'node:child_process'
 import { createWriteStream, mkdirSync } from 'node:fs'
@@ -8,7 +9,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { freePort } from '../ports.js'
 
-export type EmulatorKind = 's3' | 'dynamodb' | 'cognito'
+export type EmulatorKind = 'dynamodb' | 'cognito'
 
 export interface MailMessage {
   username: string
@@ -54,13 +55,10 @@ export async function startEmulator({ kind, dataDir, logDir, onMessage, port: wa
   mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   mkdirSync(logDir, { recursive: true, mode: 0o700 })
   const port = wanted ?? (await freePort())
-  // Gap: s3rver 3.7.1 encrypts ListObjectsV2 continuation tokens with DES, which Node 20's
-  // OpenSSL 3 only offers through the legacy provider; without it page two answers 500.
-  const execArgv = kind === 's3' ? ['--openssl-legacy-provider'] : []
   const logFile = join(logDir, `${kind}.log`)
   const log = createWriteStream(logFile, { flags: 'a' })
   const child = fork(LAUNCHER, [kind, String(port), dataDir], {
-    execArgv,
+    execArgv: [],
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     env: { ...process.env, NODE_OPTIONS: '' },
   })

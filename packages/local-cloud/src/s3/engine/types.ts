@@ -307,6 +307,8 @@ export class S3Error extends Error {
     readonly status: number,
     /** Extra elements of the XML error body, e.g. `{ Key, VersionId }` or `{ ArgumentName }`. */
     readonly details: Record<string, string> = {},
+    /** Response headers S3 sends with this error, e.g. `x-amz-delete-marker: true` on a 404 for a deleted key. */
+    readonly headers: Record<string, string> = {},
   ) {
     super(message)
     this.name = 'S3Error'
