@@ -138,10 +138,8 @@ describe('Regression (issue 11, finding 3): files the owner could not remove', (
     expect(await rawKeys('/tree/')).toEqual([])
   })
 
-  it('a name with a carriage return works through its entry where the engine url-encodes listings', async (ctx) => {
+  it('a name with a carriage return works through its entry (listings are url-encoded)', async () => {
     // XML turns a CR into a LF, so only a listing with EncodingType=url can name this key.
-    const probe = await raw.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: `${id}/`, MaxKeys: 1, EncodingType: 'url' }))
-    if (probe.EncodingType !== 'url') ctx.skip('this S3 engine ignores EncodingType=url (s3rver does)')
     await plant('/cr/a\rb.txt', 'carriage return')
     const entry = await only('/cr')
     expect(entry.key).toBe(`${id}/cr/a\rb.txt`)
