@@ -24,8 +24,8 @@ export interface StorageNames {
  * Object actions a user may perform inside their own prefix. Users read their own history
  * (`s3:GetObjectVersion`) but never `s3:DeleteObjectVersion`: the bucket is versioned, and a
  * stolen session must not be able to destroy it. `s3:PutObjectAcl` lets ordinary clients
- * (awscli, rclone) send `x-amz-acl: bucket-owner-full-control` (or `private`); with ACLs off
- * (BucketOwnerEnforced) those are the only ACLs S3 accepts, and they set nothing. The
+ * (awscli, rclone) send `x-amz-acl: bucket-owner-full-control`; with ACLs off
+ * (BucketOwnerEnforced) that is the only ACL S3 accepts, and it sets nothing. The
  * attribute and tagging reads are metadata of the user's own objects (GetObjectAttributes
  * needs them; awscli reads the tags before a multipart copy).
  */

@@ -156,10 +156,9 @@ export function aclOf(h: RawS3Request['headers']): OwnerOnlyAcl | undefined {
   if (Object.keys(h).some((name) => name.startsWith('x-amz-grant-'))) throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs', 400)
   const acl = h['x-amz-acl']
   if (acl === undefined) return undefined
-  // Production buckets have ACLs disabled (BucketOwnerEnforced): S3 accepts only ACLs that
-  // change nothing there — bucket-owner-full-control, or its equivalent for a writer in the
-  // bucket owner's own account (as the identity pool's role is), `private` (rclone's default).
+  // Production buckets have ACLs disabled (BucketOwnerEnforced): S3 accepts only the canned
+  // ACL that changes nothing there, and AWS tells users of such buckets to send that one.
   const canned = acl.trim()
-  if (canned !== 'bucket-owner-full-control' && canned !== 'private') throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs', 400)
+  if (canned !== 'bucket-owner-full-control') throw new S3Error('AccessControlListNotSupported', 'The bucket does not allow ACLs', 400)
   return canned
 }

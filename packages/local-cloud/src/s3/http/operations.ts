@@ -24,9 +24,9 @@ export interface CopySource {
   conditions?: ReadConditions
 }
 
-/** A canned ACL a bucket with ACLs off accepts: one that grants the bucket owner, and only it, full control. */
+/** The one canned ACL a bucket with ACLs off accepts (it grants the bucket owner, and only it, full control). */
 type Acl = { acl?: OwnerOnlyAcl }
-export type OwnerOnlyAcl = 'bucket-owner-full-control' | 'private'
+export type OwnerOnlyAcl = 'bucket-owner-full-control'
 
 export type S3Operation =
   | { op: 'ListBuckets' }

@@ -46,6 +46,7 @@ describe('Regression (issue 11, finding 1): hostile paths are refused before aut
     ['a lone surrogate escape', req('GET', `/${B}/${enc(ID)}/%ED%A0%80`), 'InvalidURI'],
     ['1,025-byte key', req('GET', `/${B}/${'k'.repeat(1025)}`), 'KeyTooLongError'],
     ['a public-read ACL', req('PUT', `/${B}/${enc(ID)}/a`, { 'x-amz-acl': 'public-read' }), 'AccessControlListNotSupported'],
+    ['the private ACL (an ACL all the same)', req('POST', `/${B}/${enc(ID)}/a?uploads`, { 'x-amz-acl': 'private' }), 'AccessControlListNotSupported'],
     ['a grant header', req('PUT', `/${B}/${enc(ID)}/a`, { 'x-amz-grant-read': 'uri=x' }), 'AccessControlListNotSupported'],
     ['If-None-Match other than * on a write', req('PUT', `/${B}/${enc(ID)}/a`, { 'if-none-match': '"abc"' }), 'NotImplemented'],
     [
