@@ -20,6 +20,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { checkOptions, is, isPlainObject, type Rule } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
@@ -93,6 +94,47 @@ export interface FolderOptions {
   signal?: AbortSignal
 }
 
+/** A byte range: `{ start, end? }`, whole offsets from 0, `end` (inclusive) not before `start`. */
+const isRange: Rule = (v) => {
+  const r = v as { start?: unknown; end?: unknown }
+  const whole = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
+  return isPlainObject(v) &&
+    Object.keys(v).every((k) => k === 'start' || k === 'end') &&
+    whole(r.start) &&
+    (r.end === undefined || (whole(r.end) && (r.end as number) >= (r.start as number)))
+    ? undefined
+    : '{ start, end? } with whole byte offsets from 0 and end ≥ start (end is inclusive, like HTTP ranges)'
+}
+
+/** S3 user metadata: names to text values (each name and value is checked by `checkMetadata`). */
+const isMetadata: Rule = (v) =>
+  isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'an object of names to text values, such as { author: "daniel" }'
+
+/** Sent as the Content-Type header: a type/subtype, printable ASCII on one line (no CR/LF to split the header). */
+const isContentType: Rule = (v) =>
+  typeof v === 'string' && v.length <= 255 && /^[\w.+-]+\/[\w.+-]+(\s*;[\x20-\x7e]*)?$/.test(v)
+    ? undefined
+    : 'a media type such as "text/plain; charset=utf-8" (printable ASCII on one line)'
+
+const TRANSFER_OPTIONS = { onProgress: is.function, signal: is.signal }
+const UPLOAD_OPTIONS: { [K in keyof UploadOptions]-?: Rule } = {
+  ...TRANSFER_OPTIONS,
+  contentType: isContentType,
+  metadata: isMetadata,
+  ifMatch: is.headerText(1024),
+  ifNoneMatch: is.oneOf('*'),
+  // S3's limits: parts from 5 MiB to 5 GiB.
+  partSize: is.wholeNumber(MIN_PART_SIZE, 5 * 1024 * 1024 * 1024, ' of bytes'),
+  concurrency: is.wholeNumber(1, 16),
+}
+const READ_OPTIONS: { [K in keyof ReadOptions]-?: Rule } = { ...TRANSFER_OPTIONS, range: isRange }
+const STREAM_OPTIONS = { range: isRange, signal: is.signal }
+const FOLDER_OPTIONS: { [K in keyof FolderOptions]-?: Rule } = TRANSFER_OPTIONS
+const REMOVE_OPTIONS = { ...TRANSFER_OPTIONS, recursive: is.boolean }
+// ListObjectsV2 returns at most 1,000 keys a request.
+const LIST_OPTIONS = { recursive: is.boolean, pageSize: is.wholeNumber(1, 1000) }
+const LIST_PAGE_OPTIONS = { ...LIST_OPTIONS, cursor: is.string }
+
 /** Bodies above this go up in parts (parallel, retried, resumable). */
 const MULTIPART_THRESHOLD = 16 * 1024 * 1024
 const COPY_CONCURRENCY = 8
@@ -112,7 +154,22 @@ export class Files {
    * await whimsy.fs.write('/notes/todo.txt', 'milk')
    * await whimsy.fs.write('/data.json', JSON.stringify(data), { ifMatch: etag }) // Conflict if changed meanwhile
    */
-  async write(path: string, data: FileBody, options: UploadOptions = {}): Promise<FileEntry> {
+  write(path: string, data: FileBody, options: UploadOptions = {}): Promise<FileEntry> {
+    return this.put('fs.write', path, data, options)
+  }
+
+  /**
+   * Uploads a large file in parallel parts with progress; abort with a signal. If it is
+   * interrupted, uploading the same File to the same path again resumes where it stopped.
+   * @example
+   * await whimsy.fs.upload('/video.mp4', file, { onProgress: ({ loaded, total }) => bar(loaded / total!) })
+   */
+  upload(path: string, data: Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<FileEntry> {
+    return this.put('fs.upload', path, data, options)
+  }
+
+  private async put(call: string, path: string, data: FileBody, options: UploadOptions): Promise<FileEntry> {
+    checkOptions(call, options, UPLOAD_OPTIONS)
     const { file: key, path: canonical } = await this.target(path, 'create')
     if (!key) throw new WhimsyError('InvalidPath', 'The root "/" is a folder; give the file a name.')
     const body = prepareBody(data)
@@ -215,22 +272,12 @@ export class Files {
   }
 
   /**
-   * Uploads a large file in parallel parts with progress; abort with a signal. If it is
-   * interrupted, uploading the same File to the same path again resumes where it stopped.
-   * @example
-   * await whimsy.fs.upload('/video.mp4', file, { onProgress: ({ loaded, total }) => bar(loaded / total!) })
-   */
-  upload(path: string, data: Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<FileEntry> {
-    return this.write(path, data, options)
-  }
-
-  /**
    * Reads a file's bytes (or a byte range).
    * @example
    * const bytes = await whimsy.fs.read('/photo.png', { onProgress: ({ loaded, total }) => … })
    */
   async read(path: string | FileRef, options: ReadOptions = {}): Promise<Uint8Array> {
-    return (await this.download(path, options)).bytes
+    return (await this.download('fs.read', path, options)).bytes
   }
 
   /**
@@ -239,7 +286,7 @@ export class Files {
    * const todo = await whimsy.fs.readText('/notes/todo.txt')
    */
   async readText(path: string | FileRef, options: ReadOptions = {}): Promise<string> {
-    return new TextDecoder().decode(await this.read(path, options))
+    return new TextDecoder().decode((await this.download('fs.readText', path, options)).bytes)
   }
 
   /**
@@ -248,7 +295,7 @@ export class Files {
    * const settings = await whimsy.fs.readJSON<{ theme: string }>('/settings.json')
    */
   async readJSON<T = unknown>(path: string | FileRef, options: ReadOptions = {}): Promise<T> {
-    const text = await this.readText(path, options)
+    const text = new TextDecoder().decode((await this.download('fs.readJSON', path, options)).bytes)
     try {
       return JSON.parse(text) as T
     } catch (e) {
@@ -262,7 +309,7 @@ export class Files {
    * img.src = URL.createObjectURL(await whimsy.fs.readBlob('/photo.png'))
    */
   async readBlob(path: string | FileRef, options: ReadOptions = {}): Promise<Blob> {
-    const { bytes, contentType } = await this.download(path, options)
+    const { bytes, contentType } = await this.download('fs.readBlob', path, options)
     return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType })
   }
 
@@ -272,6 +319,7 @@ export class Files {
    * const reader = (await whimsy.fs.stream('/big.log')).getReader()
    */
   async stream(path: string | FileRef, options: Omit<ReadOptions, 'onProgress'> = {}): Promise<ReadableStream<Uint8Array>> {
+    checkOptions('fs.stream', options, STREAM_OPTIONS)
     return (await this.open(path, options)).stream
   }
 
@@ -318,13 +366,18 @@ export class Files {
    * for await (const entry of whimsy.fs.list('/notes')) console.log(entry.type, entry.path)
    * for await (const entry of whimsy.fs.list('/inbox')) await whimsy.fs.remove(entry) // even names the path rules refuse
    */
-  async *list(path: string | FileRef = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
-    let cursor: string | undefined
-    do {
-      const page = await this.listPage(path, { ...options, cursor })
-      yield* page.entries
-      cursor = page.cursor
-    } while (cursor)
+  list(path: string | FileRef = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
+    // Checked now, not at the first iteration: a generator's body runs only when iterated.
+    checkOptions('fs.list', options, LIST_OPTIONS)
+    const pages = async function* (this: Files): AsyncGenerator<FileEntry> {
+      let cursor: string | undefined
+      do {
+        const page = await this.listPage(path, { ...options, cursor })
+        yield* page.entries
+        cursor = page.cursor
+      } while (cursor)
+    }
+    return pages.call(this)
   }
 
   /**
@@ -336,6 +389,7 @@ export class Files {
     path: string | FileRef = '/',
     options: { recursive?: boolean; pageSize?: number; cursor?: string } = {},
   ): Promise<{ entries: FileEntry[]; cursor?: string }> {
+    checkOptions('fs.listPage', options, LIST_PAGE_OPTIONS)
     const { id, folder: prefix, path: listed } = await this.target(path)
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html (EncodingType: keys XML cannot carry)
     const page = await this.run(printable(listed), () =>
@@ -399,6 +453,7 @@ export class Files {
    * await whimsy.fs.remove('/old', { recursive: true, onProgress: ({ loaded, total }) => … })
    */
   async remove(path: string | FileRef, options: FolderOptions & { recursive?: boolean } = {}): Promise<void> {
+    checkOptions('fs.remove', options, REMOVE_OPTIONS)
     const place = await this.target(path)
     const { id, file, folder, path: removed } = place
     const canonical = printable(removed)
@@ -449,6 +504,7 @@ export class Files {
    * await whimsy.fs.copy('/drafts', '/public/posts', { onProgress: ({ loaded, total }) => … })
    */
   async copy(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
+    checkOptions('fs.copy', options, FOLDER_OPTIONS)
     await this.transfer(from, to, options, false)
   }
 
@@ -460,6 +516,7 @@ export class Files {
    * await whimsy.fs.move('/a.txt', '/public/a.txt')
    */
   async move(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
+    checkOptions('fs.move', options, FOLDER_OPTIONS)
     await this.transfer(from, to, options, true)
   }
 
@@ -486,7 +543,9 @@ export class Files {
    * const link = await whimsy.fs.shareUrl('/private.pdf', { expiresIn: 600 })
    */
   async shareUrl(path: string | FileRef, options: { expiresIn?: number } = {}): Promise<string> {
-    const expiresIn = options.expiresIn ?? DEFAULT_SHARE_SECONDS
+    const expiresIn =
+      checkOptions<{ expiresIn?: number }>('fs.shareUrl', options, { expiresIn: is.wholeNumber(1, MAX_SHARE_SECONDS, ' of seconds') }).expiresIn ??
+      DEFAULT_SHARE_SECONDS
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_SHARE_SECONDS)
       throw new WhimsyError(
         'InvalidInput',
@@ -551,7 +610,8 @@ export class Files {
   }
 
   /** A whole file (or range) in memory, reporting progress as bytes arrive. */
-  private async download(path: string | FileRef, options: ReadOptions): Promise<{ bytes: Uint8Array; contentType?: string }> {
+  private async download(call: string, path: string | FileRef, options: ReadOptions): Promise<{ bytes: Uint8Array; contentType?: string }> {
+    checkOptions(call, options, READ_OPTIONS)
     const { stream, total, contentType } = await this.open(path, options)
     options.onProgress?.({ loaded: 0, total })
     const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
@@ -569,15 +629,22 @@ export class Files {
     const canonical = printable(opened)
     if (!key) throw new WhimsyError('InvalidPath', `${canonical} is a folder, not a file.`)
     const range = options.range
-    if (range && (!Number.isInteger(range.start) || range.start < 0 || (range.end !== undefined && (!Number.isInteger(range.end) || range.end < range.start))))
-      throw new WhimsyError('InvalidInput', 'A range is { start, end? } with whole byte offsets, end ≥ start.')
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
     const got = await this.run(canonical, () =>
       this.ctx.s3.send(
         new GetObjectCommand({ Bucket: this.ctx.config.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined }),
         { abortSignal: options.signal },
       ),
-    )
+    ).catch((e: unknown) => {
+      // 416: the range starts at or past the end (S3's InvalidRange). A range that only ends
+      // past it is cut to the file, as HTTP does.
+      if (range && e instanceof WhimsyError && e.status === 416)
+        throw new WhimsyError('InvalidInput', `${canonical}: the range starts at byte ${range.start}, which is past the end of the file.`, {
+          cause: e.cause,
+          status: 416,
+        })
+      throw e
+    })
     if (!got.Body) throw new WhimsyError('Unknown', `S3 returned no body for ${canonical}.`)
     return { stream: got.Body.transformToWebStream() as ReadableStream<Uint8Array>, total: got.ContentLength, contentType: got.ContentType }
   }
@@ -675,7 +742,10 @@ function withAbortSignal(s3: S3Client, signal: AbortSignal): S3Client {
     get(target, property, receiver) {
       if (property !== 'send') return Reflect.get(target, property, receiver)
       return (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
-        target.send(command, command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand ? options : { ...options, abortSignal: signal })
+        target.send(
+          command,
+          command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand ? options : { ...options, abortSignal: signal },
+        )
     },
   })
 }
