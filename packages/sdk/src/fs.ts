@@ -20,11 +20,12 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { checkOptions, is, isPlainObject, type Rule } from './args.js'
+import { checkOptions, is } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
+import { FOLDER_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
 import { MIN_PART_SIZE, uploadMultipart } from './multipart-upload.js'
 import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
@@ -93,47 +94,6 @@ export interface FolderOptions {
   onProgress?: (progress: Progress & { path?: string }) => void
   signal?: AbortSignal
 }
-
-/** A byte range: `{ start, end? }`, whole offsets from 0, `end` (inclusive) not before `start`. */
-const isRange: Rule = (v) => {
-  const r = v as { start?: unknown; end?: unknown }
-  const whole = (n: unknown) => typeof n === 'number' && Number.isSafeInteger(n) && n >= 0
-  return isPlainObject(v) &&
-    Object.keys(v).every((k) => k === 'start' || k === 'end') &&
-    whole(r.start) &&
-    (r.end === undefined || (whole(r.end) && (r.end as number) >= (r.start as number)))
-    ? undefined
-    : '{ start, end? } with whole byte offsets from 0 and end ≥ start (end is inclusive, like HTTP ranges)'
-}
-
-/** S3 user metadata: names to text values (each name and value is checked by `checkMetadata`). */
-const isMetadata: Rule = (v) =>
-  isPlainObject(v) && Object.values(v).every((x) => typeof x === 'string') ? undefined : 'an object of names to text values, such as { author: "daniel" }'
-
-/** Sent as the Content-Type header: a type/subtype, printable ASCII on one line (no CR/LF to split the header). */
-const isContentType: Rule = (v) =>
-  typeof v === 'string' && v.length <= 255 && /^[\w.+-]+\/[\w.+-]+(\s*;[\x20-\x7e]*)?$/.test(v)
-    ? undefined
-    : 'a media type such as "text/plain; charset=utf-8" (printable ASCII on one line)'
-
-const TRANSFER_OPTIONS = { onProgress: is.function, signal: is.signal }
-const UPLOAD_OPTIONS: { [K in keyof UploadOptions]-?: Rule } = {
-  ...TRANSFER_OPTIONS,
-  contentType: isContentType,
-  metadata: isMetadata,
-  ifMatch: is.headerText(1024),
-  ifNoneMatch: is.oneOf('*'),
-  // S3's limits: parts from 5 MiB to 5 GiB.
-  partSize: is.wholeNumber(MIN_PART_SIZE, 5 * 1024 * 1024 * 1024, ' of bytes'),
-  concurrency: is.wholeNumber(1, 16),
-}
-const READ_OPTIONS: { [K in keyof ReadOptions]-?: Rule } = { ...TRANSFER_OPTIONS, range: isRange }
-const STREAM_OPTIONS = { range: isRange, signal: is.signal }
-const FOLDER_OPTIONS: { [K in keyof FolderOptions]-?: Rule } = TRANSFER_OPTIONS
-const REMOVE_OPTIONS = { ...TRANSFER_OPTIONS, recursive: is.boolean }
-// ListObjectsV2 returns at most 1,000 keys a request.
-const LIST_OPTIONS = { recursive: is.boolean, pageSize: is.wholeNumber(1, 1000) }
-const LIST_PAGE_OPTIONS = { ...LIST_OPTIONS, cursor: is.string }
 
 /** Bodies above this go up in parts (parallel, retried, resumable). */
 const MULTIPART_THRESHOLD = 16 * 1024 * 1024

@@ -89,6 +89,11 @@ const ROWS: Row[] = [
     code: 'InvalidInput',
     message: /^fs\.write: options\.contentType must be a media type such as "text\/plain; charset=utf-8" \(printable ASCII on one line\)/,
   },
+  {
+    call: (w) => w.fs.write('/a.txt', 'x', { contentType: 'text/html\r\n; x-amz-acl=public-read' }),
+    code: 'InvalidInput',
+    message: /^fs\.write: options\.contentType must be a media type/,
+  },
   { call: (w) => w.kv.get('k', { meat: true } as never), code: 'InvalidInput', message: /^kv\.get: unknown option "meat"; the options are meta\.$/ },
   // the same checks elsewhere in the API
   {
@@ -128,9 +133,9 @@ const ROWS: Row[] = [
     message: /^fs\.copy: options\.onProgress must be a function, not the number 1\.$/,
   },
   {
-    call: (w) => w.fs.move('/a.txt', '/b.txt', { overwrite: false } as never),
+    call: (w) => w.fs.move('/a.txt', '/b.txt', { onProgres: () => {} } as never),
     code: 'InvalidInput',
-    message: /^fs\.move: unknown option "overwrite"; the options are onProgress, signal\.$/,
+    message: /^fs\.move: unknown option "onProgres"; the options are onProgress, signal\.$/,
   },
   {
     call: (w) => w.fs.shareUrl('/a.txt', { expiresIn: '1h' } as never),
