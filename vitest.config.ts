@@ -1,6 +1,9 @@
 import { defineConfig } from 'vitest/config'
 
 export default defineConfig({
+  // @whimsy/sdk's exports point at its built dist/; the workspace runs it from source through
+  // the `paths` of tsconfig.base.json.
+  resolve: { tsconfigPaths: true },
   test: {
     include: ['{packages,infra,examples}/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/dist/**'],

@@ -15,6 +15,7 @@ import {
   type ISignUpResult,
   CognitoUser as User,
 } from 'amazon-cognito-identity-js'
+import { checkArgument, checkInput, checkOptions, is } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { COGNITO_DEFAULT_PASSWORD_POLICY, type WhimsyConfig } from './config.js'
 import { CredentialCache, isExpiredCredentialsError, type ScopedCredentials } from './credentials.js'
@@ -93,6 +94,7 @@ export class Auth {
    * const stop = whimsy.auth.onChange((user, change) => render(user))
    */
   onChange(listener: (user: WhimsyUser | null, change: AuthChange) => void): () => void {
+    checkArgument('auth.onChange', 'listener', listener, is.function)
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
@@ -104,6 +106,7 @@ export class Auth {
    * await whimsy.auth.signUp({ username: 'daniel', email: 'd@example.com', password })
    */
   async signUp(input: { username: string; email: string; password: string }): Promise<{ confirmed: boolean; destination?: string }> {
+    checkInput('auth.signUp', input, { username: is.string, email: is.string, password: is.string })
     const username = checkUsername(input.username)
     const email = checkEmail(input.email)
     this.checkPassword(input.password)
@@ -120,6 +123,7 @@ export class Auth {
    * await whimsy.auth.confirmSignUp({ username: 'daniel', code: '123456' })
    */
   async confirmSignUp(input: { username: string; code: string }): Promise<void> {
+    checkInput('auth.confirmSignUp', input, { username: is.string, code: is.string })
     const user = this.userFor(checkUsername(input.username))
     const code = checkCode(input.code)
     // forceAliasCreation false: confirming must never take an e-mail alias from another account.
@@ -132,6 +136,7 @@ export class Auth {
    * await whimsy.auth.resendCode({ username: 'daniel' })
    */
   async resendCode(input: { username: string }): Promise<{ destination?: string }> {
+    checkInput('auth.resendCode', input, { username: is.string })
     const user = this.userFor(checkUsername(input.username))
     const result = await callback<{ CodeDeliveryDetails?: { Destination?: string } }>((cb) => user.resendConfirmationCode(cb)).catch((e) => this.fail(e))
     return { destination: result?.CodeDeliveryDetails?.Destination }
@@ -144,6 +149,7 @@ export class Auth {
    * console.log(user.identityId)
    */
   async signIn(input: { username: string; password: string }): Promise<WhimsyUser> {
+    checkInput('auth.signIn', input, { username: is.string, password: is.string })
     const username = checkUsername(input.username)
     if (!input.password) throw new WhimsyError('InvalidInput', 'Enter your password.')
     const user = await this.authenticate(username, input.password)
@@ -167,6 +173,7 @@ export class Auth {
    * await whimsy.auth.signOut({ everywhere: true })
    */
   async signOut(options: { everywhere?: boolean } = {}): Promise<void> {
+    checkOptions('auth.signOut', options, { everywhere: is.boolean })
     const user = this.cognitoUser
     if (!user) return
     this.epoch++
@@ -209,6 +216,7 @@ export class Auth {
    * await whimsy.auth.forgotPassword({ username: 'daniel' })
    */
   async forgotPassword(input: { username: string }): Promise<{ destination?: string }> {
+    checkInput('auth.forgotPassword', input, { username: is.string })
     const user = this.userFor(checkUsername(input.username))
     return new Promise<{ destination?: string }>((resolve, reject) => {
       user.forgotPassword({
@@ -225,6 +233,7 @@ export class Auth {
    * await whimsy.auth.confirmNewPassword({ username: 'daniel', code: '123456', password: newPassword })
    */
   async confirmNewPassword(input: { username: string; code: string; password: string }): Promise<void> {
+    checkInput('auth.confirmNewPassword', input, { username: is.string, code: is.string, password: is.string })
     const user = this.userFor(checkUsername(input.username))
     const code = checkCode(input.code)
     this.checkPassword(input.password)
@@ -239,6 +248,8 @@ export class Auth {
    * await whimsy.auth.changePassword({ oldPassword, newPassword })
    */
   async changePassword(input: { oldPassword: string; newPassword: string }): Promise<void> {
+    checkInput('auth.changePassword', input, { oldPassword: is.string, newPassword: is.string })
+    if (!input.oldPassword) throw new WhimsyError('InvalidInput', 'Enter your current password.')
     const user = this.requireCognitoUser()
     this.checkPassword(input.newPassword)
     await this.session(false).catch((e) => this.fail(e))
@@ -252,6 +263,8 @@ export class Auth {
    * await whimsy.auth.deleteAccount({ password })
    */
   async deleteAccount(input: { password: string }): Promise<void> {
+    checkInput('auth.deleteAccount', input, { password: is.string })
+    if (!input.password) throw new WhimsyError('InvalidInput', 'Enter your password to delete the account.')
     const current = this.current
     if (!this.cognitoUser || !current) throw notSignedIn()
     // Proves the password and leaves a fresh session for the calls below.

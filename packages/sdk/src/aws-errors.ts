@@ -39,6 +39,7 @@ const BY_NAME: Record<string, WhimsyErrorCode> = {
   PreconditionFailed: 'Conflict',
   ConditionalRequestConflict: 'Conflict',
   EntityTooLarge: 'QuotaExceeded',
+  InvalidRange: 'InvalidInput',
   SlowDown: 'TooManyRequests',
   // DynamoDB
   AccessDeniedException: 'Forbidden',
@@ -66,6 +67,7 @@ const BY_STATUS: Record<number, WhimsyErrorCode> = {
   409: 'Conflict',
   412: 'Conflict',
   413: 'QuotaExceeded',
+  416: 'InvalidInput',
   429: 'TooManyRequests',
   503: 'TooManyRequests',
 }

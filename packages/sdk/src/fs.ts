@@ -20,10 +20,12 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { checkOptions, is } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
+import { FOLDER_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
 import { MIN_PART_SIZE, uploadMultipart } from './multipart-upload.js'
 import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
@@ -112,7 +114,22 @@ export class Files {
    * await whimsy.fs.write('/notes/todo.txt', 'milk')
    * await whimsy.fs.write('/data.json', JSON.stringify(data), { ifMatch: etag }) // Conflict if changed meanwhile
    */
-  async write(path: string, data: FileBody, options: UploadOptions = {}): Promise<FileEntry> {
+  write(path: string, data: FileBody, options: UploadOptions = {}): Promise<FileEntry> {
+    return this.put('fs.write', path, data, options)
+  }
+
+  /**
+   * Uploads a large file in parallel parts with progress; abort with a signal. If it is
+   * interrupted, uploading the same File to the same path again resumes where it stopped.
+   * @example
+   * await whimsy.fs.upload('/video.mp4', file, { onProgress: ({ loaded, total }) => bar(loaded / total!) })
+   */
+  upload(path: string, data: Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<FileEntry> {
+    return this.put('fs.upload', path, data, options)
+  }
+
+  private async put(call: string, path: string, data: FileBody, options: UploadOptions): Promise<FileEntry> {
+    checkOptions(call, options, UPLOAD_OPTIONS)
     const { file: key, path: canonical } = await this.target(path, 'create')
     if (!key) throw new WhimsyError('InvalidPath', 'The root "/" is a folder; give the file a name.')
     const body = prepareBody(data)
@@ -215,22 +232,12 @@ export class Files {
   }
 
   /**
-   * Uploads a large file in parallel parts with progress; abort with a signal. If it is
-   * interrupted, uploading the same File to the same path again resumes where it stopped.
-   * @example
-   * await whimsy.fs.upload('/video.mp4', file, { onProgress: ({ loaded, total }) => bar(loaded / total!) })
-   */
-  upload(path: string, data: Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<FileEntry> {
-    return this.write(path, data, options)
-  }
-
-  /**
    * Reads a file's bytes (or a byte range).
    * @example
    * const bytes = await whimsy.fs.read('/photo.png', { onProgress: ({ loaded, total }) => … })
    */
   async read(path: string | FileRef, options: ReadOptions = {}): Promise<Uint8Array> {
-    return (await this.download(path, options)).bytes
+    return (await this.download('fs.read', path, options)).bytes
   }
 
   /**
@@ -239,7 +246,7 @@ export class Files {
    * const todo = await whimsy.fs.readText('/notes/todo.txt')
    */
   async readText(path: string | FileRef, options: ReadOptions = {}): Promise<string> {
-    return new TextDecoder().decode(await this.read(path, options))
+    return new TextDecoder().decode((await this.download('fs.readText', path, options)).bytes)
   }
 
   /**
@@ -248,7 +255,7 @@ export class Files {
    * const settings = await whimsy.fs.readJSON<{ theme: string }>('/settings.json')
    */
   async readJSON<T = unknown>(path: string | FileRef, options: ReadOptions = {}): Promise<T> {
-    const text = await this.readText(path, options)
+    const text = new TextDecoder().decode((await this.download('fs.readJSON', path, options)).bytes)
     try {
       return JSON.parse(text) as T
     } catch (e) {
@@ -262,7 +269,7 @@ export class Files {
    * img.src = URL.createObjectURL(await whimsy.fs.readBlob('/photo.png'))
    */
   async readBlob(path: string | FileRef, options: ReadOptions = {}): Promise<Blob> {
-    const { bytes, contentType } = await this.download(path, options)
+    const { bytes, contentType } = await this.download('fs.readBlob', path, options)
     return new Blob([bytes as Uint8Array<ArrayBuffer>], { type: contentType })
   }
 
@@ -272,6 +279,7 @@ export class Files {
    * const reader = (await whimsy.fs.stream('/big.log')).getReader()
    */
   async stream(path: string | FileRef, options: Omit<ReadOptions, 'onProgress'> = {}): Promise<ReadableStream<Uint8Array>> {
+    checkOptions('fs.stream', options, STREAM_OPTIONS)
     return (await this.open(path, options)).stream
   }
 
@@ -318,13 +326,18 @@ export class Files {
    * for await (const entry of whimsy.fs.list('/notes')) console.log(entry.type, entry.path)
    * for await (const entry of whimsy.fs.list('/inbox')) await whimsy.fs.remove(entry) // even names the path rules refuse
    */
-  async *list(path: string | FileRef = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
-    let cursor: string | undefined
-    do {
-      const page = await this.listPage(path, { ...options, cursor })
-      yield* page.entries
-      cursor = page.cursor
-    } while (cursor)
+  list(path: string | FileRef = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
+    // Checked now, not at the first iteration: a generator's body runs only when iterated.
+    checkOptions('fs.list', options, LIST_OPTIONS)
+    const pages = async function* (this: Files): AsyncGenerator<FileEntry> {
+      let cursor: string | undefined
+      do {
+        const page = await this.listPage(path, { ...options, cursor })
+        yield* page.entries
+        cursor = page.cursor
+      } while (cursor)
+    }
+    return pages.call(this)
   }
 
   /**
@@ -336,6 +349,7 @@ export class Files {
     path: string | FileRef = '/',
     options: { recursive?: boolean; pageSize?: number; cursor?: string } = {},
   ): Promise<{ entries: FileEntry[]; cursor?: string }> {
+    checkOptions('fs.listPage', options, LIST_PAGE_OPTIONS)
     const { id, folder: prefix, path: listed } = await this.target(path)
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html (EncodingType: keys XML cannot carry)
     const page = await this.run(printable(listed), () =>
@@ -399,6 +413,7 @@ export class Files {
    * await whimsy.fs.remove('/old', { recursive: true, onProgress: ({ loaded, total }) => … })
    */
   async remove(path: string | FileRef, options: FolderOptions & { recursive?: boolean } = {}): Promise<void> {
+    checkOptions('fs.remove', options, REMOVE_OPTIONS)
     const place = await this.target(path)
     const { id, file, folder, path: removed } = place
     const canonical = printable(removed)
@@ -449,6 +464,7 @@ export class Files {
    * await whimsy.fs.copy('/drafts', '/public/posts', { onProgress: ({ loaded, total }) => … })
    */
   async copy(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
+    checkOptions('fs.copy', options, FOLDER_OPTIONS)
     await this.transfer(from, to, options, false)
   }
 
@@ -460,6 +476,7 @@ export class Files {
    * await whimsy.fs.move('/a.txt', '/public/a.txt')
    */
   async move(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
+    checkOptions('fs.move', options, FOLDER_OPTIONS)
     await this.transfer(from, to, options, true)
   }
 
@@ -486,7 +503,9 @@ export class Files {
    * const link = await whimsy.fs.shareUrl('/private.pdf', { expiresIn: 600 })
    */
   async shareUrl(path: string | FileRef, options: { expiresIn?: number } = {}): Promise<string> {
-    const expiresIn = options.expiresIn ?? DEFAULT_SHARE_SECONDS
+    const expiresIn =
+      checkOptions<{ expiresIn?: number }>('fs.shareUrl', options, { expiresIn: is.wholeNumber(1, MAX_SHARE_SECONDS, ' of seconds') }).expiresIn ??
+      DEFAULT_SHARE_SECONDS
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_SHARE_SECONDS)
       throw new WhimsyError(
         'InvalidInput',
@@ -551,7 +570,8 @@ export class Files {
   }
 
   /** A whole file (or range) in memory, reporting progress as bytes arrive. */
-  private async download(path: string | FileRef, options: ReadOptions): Promise<{ bytes: Uint8Array; contentType?: string }> {
+  private async download(call: string, path: string | FileRef, options: ReadOptions): Promise<{ bytes: Uint8Array; contentType?: string }> {
+    checkOptions(call, options, READ_OPTIONS)
     const { stream, total, contentType } = await this.open(path, options)
     options.onProgress?.({ loaded: 0, total })
     const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
@@ -569,15 +589,22 @@ export class Files {
     const canonical = printable(opened)
     if (!key) throw new WhimsyError('InvalidPath', `${canonical} is a folder, not a file.`)
     const range = options.range
-    if (range && (!Number.isInteger(range.start) || range.start < 0 || (range.end !== undefined && (!Number.isInteger(range.end) || range.end < range.start))))
-      throw new WhimsyError('InvalidInput', 'A range is { start, end? } with whole byte offsets, end ≥ start.')
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
     const got = await this.run(canonical, () =>
       this.ctx.s3.send(
         new GetObjectCommand({ Bucket: this.ctx.config.bucket, Key: key, Range: range ? `bytes=${range.start}-${range.end ?? ''}` : undefined }),
         { abortSignal: options.signal },
       ),
-    )
+    ).catch((e: unknown) => {
+      // 416: the range starts at or past the end (S3's InvalidRange). A range that only ends
+      // past it is cut to the file, as HTTP does.
+      if (range && e instanceof WhimsyError && e.status === 416)
+        throw new WhimsyError('InvalidInput', `${canonical}: the range starts at byte ${range.start}, which is past the end of the file.`, {
+          cause: e.cause,
+          status: 416,
+        })
+      throw e
+    })
     if (!got.Body) throw new WhimsyError('Unknown', `S3 returned no body for ${canonical}.`)
     return { stream: got.Body.transformToWebStream() as ReadableStream<Uint8Array>, total: got.ContentLength, contentType: got.ContentType }
   }

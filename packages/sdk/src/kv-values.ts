@@ -85,7 +85,7 @@ export function randomVersion(): number {
  */
 export function checkJson(value: unknown, what: string): JsonValue {
   const seen = new Set<object>()
-  const walk = (v: unknown, path: string): void => {
+  const walk = (v: unknown, path: string, depth = 0): void => {
     switch (typeof v) {
       case 'string':
       case 'boolean':
@@ -96,16 +96,19 @@ export function checkJson(value: unknown, what: string): JsonValue {
       case 'object': {
         if (v === null) return
         if (seen.has(v)) throw invalid(`${path} refers to itself (a cycle)`)
+        // Before the stack runs out here or in JSON.stringify (a RangeError), and long before the
+        // path in this message would grow with every level.
+        if (depth >= MAX_JSON_DEPTH) throw invalid(`it is nested more than ${MAX_JSON_DEPTH} levels deep`)
         seen.add(v)
         if (Array.isArray(v)) {
           for (let i = 0; i < v.length; i++) {
             if (v[i] === undefined) throw invalid(`${path}[${i}] is undefined, which JSON cannot hold`)
-            walk(v[i], `${path}[${i}]`)
+            walk(v[i], `${path}[${i}]`, depth + 1)
           }
         } else {
           const proto = Object.getPrototypeOf(v)
           if (proto !== Object.prototype && proto !== null) throw invalid(`${path} is a ${proto?.constructor?.name ?? 'class instance'}, not plain JSON`)
-          for (const [k, f] of Object.entries(v)) if (f !== undefined) walk(f, `${path}.${k}`)
+          for (const [k, f] of Object.entries(v)) if (f !== undefined) walk(f, `${path}.${k}`, depth + 1)
         }
         seen.delete(v)
         return
@@ -118,6 +121,9 @@ export function checkJson(value: unknown, what: string): JsonValue {
   walk(value, 'value')
   return value as JsonValue
 }
+
+/** Arrays and objects inside each other: deeper than any settings or app state needs. */
+export const MAX_JSON_DEPTH = 100
 
 /** Whether a value is stored as `fields` (and so can be updated field by field). */
 export function isFieldObject(value: JsonValue): value is { [key: string]: JsonValue } {

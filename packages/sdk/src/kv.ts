@@ -26,6 +26,7 @@ import {
   type UpdateItemCommandOutput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb'
+import { checkOptions as checkKnown, invalid, is, isPlainObject, type Rule } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { WhimsyError } from './errors.js'
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunks, drain } from './kv-batch.js'
@@ -156,6 +157,7 @@ export class KeyValueStore {
   get<T = JsonValue>(key: string, options: { meta: true }): Promise<KvEntry<T> | null>
   get<T = JsonValue>(key: string, options?: { meta?: boolean }): Promise<T | KvEntry<T> | null>
   async get<T = JsonValue>(key: string, options: { meta?: boolean } = {}): Promise<T | KvEntry<T> | null> {
+    checkKnown('kv.get', options, { meta: is.boolean })
     const sk = storedKey(this.prefix, key)
     const item = await this.call(describeKey(key), (id) =>
       // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
@@ -413,7 +415,10 @@ export class KeyValueStore {
    */
   async setMany(entries: KvEntries, options: KvExpiry = {}): Promise<void> {
     checkOptions(options, ['ttl', 'expiresAt'], 'kv.setMany')
-    const pairs = isIterable(entries) ? [...entries] : Object.entries(entries ?? {})
+    // Not Object.entries of anything: of a string it gives keys "0", "1", "2"…
+    if (!isIterable(entries) && !isPlainObject(entries))
+      throw invalid('kv.setMany', 'entries', 'an object of key → value, a Map or [key, value] pairs', entries)
+    const pairs = isIterable(entries) ? [...entries] : Object.entries(entries)
     const expiresAt = expiryOf(options)
     const seen = new Set<string>()
     const prepared = pairs.map((pair) => {
@@ -586,10 +591,10 @@ function versionOf(v: unknown): number | undefined {
   return v
 }
 
+/** Known option names; their values are checked where they are used (`expiryOf`, `versionOf`…), with messages of their own. */
 function checkOptions(options: object, known: string[], what: string): void {
-  if (typeof options !== 'object' || options === null) throw new WhimsyError('InvalidInput', `${what}: options are an object.`)
-  for (const k of Object.keys(options))
-    if (!known.includes(k)) throw new WhimsyError('InvalidInput', `${what}: unknown option "${k}"; the options are ${known.join(', ')}.`)
+  const checkedLater: Rule = () => undefined
+  checkKnown(what, options, Object.fromEntries(known.map((k) => [k, checkedLater])))
 }
 
 function isIterable(v: unknown): v is Iterable<readonly [string, unknown]> {

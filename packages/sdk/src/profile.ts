@@ -6,6 +6,7 @@
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { checkHandle, normalizeHandle } from '@whimsy/sites/handles'
+import { checkArgument, is } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { WhimsyError } from './errors.js'
 import { checkProfile, type Profile } from './profile-schema.js'
@@ -35,7 +36,7 @@ export class Profiles {
    */
   async get(handle?: string): Promise<Profile | null> {
     if (handle === undefined) return this.own()
-    const name = normalizeHandle(String(handle))
+    const name = normalizeHandle(checkArgument('profile.get', 'handle', handle, is.string))
     const check = checkHandle(name)
     if (!check.ok) throw new WhimsyError('InvalidHandle', `${check.reason}.`)
     let response: Response

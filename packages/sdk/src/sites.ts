@@ -4,6 +4,7 @@
  * may write the registry; the rules are `@whimsy/sites/handles`, shared with it and the proxy.
  */
 import { checkHandle, normalizeHandle } from '@whimsy/sites/handles'
+import { checkArgument, is } from './args.js'
 import { WhimsyError } from './errors.js'
 import { siteUrl } from './site-urls.js'
 import type { WhimsyContext } from './whimsy-context.js'
@@ -24,7 +25,7 @@ export class Sites {
    * whimsy.sites.url('/') // 'https://danielx.whimsy.space/'
    */
   async claimHandle(name: string): Promise<string> {
-    const handle = checked(name)
+    const handle = checked('sites.claimHandle', name)
     const idToken = await this.ctx.auth.idToken()
     const claimed = await this.ctx.handles.claim(idToken, handle)
     this.ctx.auth.update({ handle: claimed.handle })
@@ -37,7 +38,7 @@ export class Sites {
    * const { available, reason } = await whimsy.sites.isAvailable('danielx')
    */
   async isAvailable(name: string): Promise<{ available: boolean; reason?: string }> {
-    const candidate = normalizeHandle(name)
+    const candidate = normalizeHandle(checkArgument('sites.isAvailable', 'handle', name, is.string))
     const check = checkHandle(candidate)
     if (!check.ok) return { available: false, reason: check.reason }
     const answer = await this.ctx.handles.available(candidate)
@@ -50,14 +51,16 @@ export class Sites {
    * whimsy.sites.url('/photos/cat.png') // 'https://danielx.whimsy.space/photos/cat.png'
    */
   url(path = '/', handle = this.handle): string {
+    checkArgument('sites.url', 'path', path, is.string)
+    if (handle !== undefined) checkArgument('sites.url', 'handle', handle, is.string)
     if (!handle) throw new WhimsyError('InvalidHandle', `Claim a handle first: your site lives at <handle>.${this.ctx.config.sitesDomain}`)
     if (!path.startsWith('/')) throw new WhimsyError('InvalidPath', `A site path starts with "/": ${JSON.stringify(path)}`)
     return siteUrl(this.ctx.config, handle, path)
   }
 }
 
-function checked(name: string): string {
-  const handle = normalizeHandle(String(name ?? ''))
+function checked(call: string, name: unknown): string {
+  const handle = normalizeHandle(checkArgument(call, 'handle', name, is.string))
   const check = checkHandle(handle)
   if (!check.ok) throw new WhimsyError('InvalidHandle', `${check.reason}.`)
   return handle

@@ -10,6 +10,7 @@ import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3'
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-provider-cognito-identity'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { deleteAllItems, deleteAllObjects } from './account-data.js'
+import { checkOptions, is, type Rule } from './args.js'
 import { Auth, type WhimsyEvent } from './auth.js'
 import type { WhimsyConfig } from './config.js'
 import { checkConfig } from './config-check.js'
@@ -55,6 +56,9 @@ export interface Whimsy {
  */
 export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}): Whimsy {
   const checked = checkConfig(config)
+  // Checked here, not when first used: a bad storage would otherwise fail inside the session
+  // restore that starts now, as an unhandled rejection that can end the process.
+  checkOptions<WhimsyOptions>('createWhimsy', options, { storage: isSessionStorage, onEvent: is.function })
   const { region, endpoints } = checked
   const handles = new HandlesClient(checked.handlesApi)
   const storage = options.storage ?? defaultStorage()
@@ -99,6 +103,14 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   })
   context = { config: checked, auth, s3, ddb, handles, storage }
   return { config: checked, auth, fs: new Files(context), sites: new Sites(context), kv: new KeyValue(context), profile: new Profiles(context) }
+}
+
+const isSessionStorage: Rule = (v) => {
+  const s = v as Partial<Record<keyof SessionStorage, unknown>> | null
+  const methods = ['getItem', 'setItem', 'removeItem', 'clear'] as const
+  return typeof s === 'object' && s !== null && methods.every((m) => typeof s[m] === 'function')
+    ? undefined
+    : 'a session storage (an object with getItem, setItem, removeItem and clear, such as localStorage or memoryStorage())'
 }
 
 async function exchangeToken(config: WhimsyConfig, idToken: string): Promise<ScopedCredentials> {

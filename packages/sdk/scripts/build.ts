@@ -1,0 +1,66 @@
+/**
+ * `npm run build -w @whimsy/sdk`: writes `dist/` — one ESM file per source file (esbuild), its
+ * source map, and `.d.ts` types (tsc; TypeScript 7 emits declarations without a compiler API).
+ *
+ * Per file, not one bundle per entry: `dist/` mirrors `src/`, so an app's bundler drops whole
+ * modules it does not use and maps errors to the file they came from, and the one module with
+ * a side effect (`global-shim.js`) stays a module of its own that is evaluated before
+ * amazon-cognito-identity-js; inlined into a bundle it would run after that external import.
+ *
+ * Dependencies stay imports, except `@whimsy/sites/handles` (the handle rules shared with the
+ * sites package, which is not published): it is copied once into `dist/sites-handles.js` and
+ * imports of it are rewritten, so the tarball installs on its own.
+ */
+import { execFileSync } from 'node:child_process'
+import { readdirSync, readFileSync, rmSync } from 'node:fs'
+import { dirname, join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { build, type Plugin } from 'esbuild'
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..')
+const dist = join(root, 'dist')
+const SHARED_RULES = '@whimsy/sites/handles'
+const SHARED_RULES_OUT = 'sites-handles'
+
+const sources = (readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }) as string[])
+  .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
+  .map((file) => ({ in: join(root, 'src', file), out: file.replace(/\.ts$/, '') }))
+
+/** Every import stays an import; the shared rules point at their copy in `dist/`. */
+const keepImports: Plugin = {
+  name: 'keep-imports',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined
+      if (args.path === SHARED_RULES) {
+        const from = dirname(join(dist, relative(join(root, 'src'), args.importer)))
+        const to = relative(from, join(dist, `${SHARED_RULES_OUT}.js`))
+        return { path: to.startsWith('.') ? to : `./${to}`, external: true }
+      }
+      return { path: args.path, external: true }
+    })
+  },
+}
+
+rmSync(dist, { recursive: true, force: true })
+await build({
+  entryPoints: [...sources, { in: fileURLToPath(import.meta.resolve(SHARED_RULES)), out: SHARED_RULES_OUT }],
+  outdir: dist,
+  bundle: true, // only so the plugin sees each import; it marks every one external
+  plugins: [keepImports],
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+  sourcemap: true,
+  sourcesContent: true, // the tarball ships no src/: maps carry the source themselves
+  logLevel: 'warning',
+})
+execFileSync(process.execPath, [join(root, '../../node_modules/typescript/bin/tsc'), '-p', join(root, 'tsconfig.build.json')], { stdio: 'inherit' })
+
+// The tarball must not import an unpublished workspace package (naming itself is fine).
+for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' }) as string[]) {
+  if (!/\.(js|d\.ts)$/.test(file)) continue
+  const text = readFileSync(join(dist, file), 'utf8')
+  const leak = /(?:from|import)\s*\(?\s*["'](@whimsy\/(?!sdk\b)[^"']+)["']/.exec(text)
+  if (leak) throw new Error(`dist/${file} imports ${leak[1]}, which is not published: bundle or move it`)
+}
