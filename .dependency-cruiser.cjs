@@ -138,5 +138,8 @@ module.exports = {
       extensions: ['.ts', '.js', '.mjs', '.cjs', '.json'],
     },
     cache: false,
+    // The workspace imports @whimsy/sdk from source through tsconfig's `paths` (its package.json
+    // exports point at the built dist/, which a fresh checkout does not have).
+    tsConfig: { fileName: 'tsconfig.json' },
   },
 }
