@@ -136,6 +136,14 @@ describe('ranges', () => {
     expect((await s3Error(t.engine.getObject({ bucket: B, key: 'r', range: { suffix: 0 } }))).code).toBe('InvalidRange')
   })
 
+  it('Regression (S3 engine review, finding 1): a suffix range on a 0-byte object answers 200 with the empty body; bytes=0- stays 416', async () => {
+    await put(t.engine, B, 'empty', '')
+    const result = await t.engine.getObject({ bucket: B, key: 'empty', range: { suffix: 512 } })
+    expect(result.range).toBeUndefined()
+    expect((await readAll(result.body)).length).toBe(0)
+    expect((await s3Error(t.engine.getObject({ bucket: B, key: 'empty', range: { start: 0 } }))).code).toBe('InvalidRange')
+  })
+
   it('serves partNumber=1 of a single-part object as the whole body', async () => {
     await put(t.engine, B, 'r', body)
     const result = await t.engine.getObject({ bucket: B, key: 'r', partNumber: 1 })
