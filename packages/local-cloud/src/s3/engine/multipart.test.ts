@@ -133,6 +133,27 @@ describe('multipart uploads', () => {
     expect(aborted).toBe(true)
   })
 
+  it('Regression (S3 engine review, finding 2): a complete survives a retried part and a racing complete of the same upload', async () => {
+    // Part 1 is large so the complete is still streaming it when the retried part 2 lands.
+    const first = Buffer.alloc(MIN_PART_SIZE * 6, 1)
+    const uploadId = await start()
+    const p1 = await part(uploadId, 1, first)
+    const p2 = await part(uploadId, 2, Buffer.from('tail'))
+    const parts = [
+      { partNumber: 1, etag: p1.etag },
+      { partNumber: 2, etag: p2.etag },
+    ]
+    const outcome = (e: unknown) => (e instanceof S3Error ? e.code : String(e))
+    const completes = [1, 2].map(() =>
+      t.engine.completeMultipartUpload({ bucket: B, key: 'big.bin', uploadId, parts }).then(() => 'done', outcome),
+    )
+    const retried = await part(uploadId, 2, Buffer.from('tail'))
+    expect(retried.etag).toBe(p2.etag)
+    expect((await Promise.all(completes)).sort()).toEqual(['NoSuchUpload', 'done'])
+    const got = await readAll((await t.engine.getObject({ bucket: B, key: 'big.bin' })).body)
+    expect(got.equals(Buffer.concat([first, Buffer.from('tail')]))).toBe(true)
+  })
+
   it('copies parts from ranges of other objects', async () => {
     await put(t.engine, B, 'source', '0123456789')
     const uploadId = await start('joined')

@@ -48,6 +48,10 @@ interface Activity {
   aborting: boolean
   inflight: number
   idle: (() => void)[]
+  /** Completes in flight: they may still open any part body they listed. */
+  completing: number
+  /** Part bodies freed while a complete was in flight, removed when the last one ends. */
+  deferred: string[]
 }
 
 /** What is in flight per upload, so an abort can refuse new work and wait for the rest. */
@@ -57,7 +61,7 @@ export class UploadActivity {
   enter(uploadId: string): Activity {
     let activity = this.uploads.get(uploadId)
     if (!activity) {
-      activity = { aborting: false, inflight: 0, idle: [] }
+      activity = { aborting: false, inflight: 0, idle: [], completing: 0, deferred: [] }
       this.uploads.set(uploadId, activity)
     }
     if (activity.aborting) throw noSuchUpload(uploadId)
@@ -85,6 +89,15 @@ export class UploadActivity {
 
 export interface MultipartContext extends Context {
   activity: UploadActivity
+}
+
+/**
+ * Frees part bodies now, or once no complete of the upload is in flight: a complete streams the
+ * part files it resolved, and a retried part (or a racing complete) must not pull one away.
+ */
+async function freePartBodies(ctx: MultipartContext, activity: Activity, blobs: string[]): Promise<void> {
+  if (activity.completing > 0) activity.deferred.push(...blobs)
+  else await ctx.blobs.remove(blobs)
 }
 
 async function requireUpload(store: Store, bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
@@ -158,7 +171,7 @@ async function storePart(
       await ctx.store.commit([{ type: 'put', key: partKey(target.uploadId, target.partNumber), value: part }])
       return previous
     })
-    if (replaced) await ctx.blobs.remove([replaced.blob])
+    if (replaced) await freePartBodies(ctx, activity, [replaced.blob])
     return toUploadedPart(part)
   } finally {
     ctx.activity.leave(target.uploadId, activity)
@@ -212,6 +225,7 @@ function invalidPart(uploadId: string, part: { partNumber: number; etag: string 
 export async function completeMultipartUpload(ctx: MultipartContext, input: CompleteMultipartUploadInput): Promise<WriteResult> {
   const { bucket, key, uploadId } = input
   const activity = ctx.activity.enter(uploadId)
+  activity.completing++
   try {
     const upload = await requireUpload(ctx.store, bucket, key, uploadId)
     if (input.parts.length === 0)
@@ -290,13 +304,14 @@ export async function completeMultipartUpload(ctx: MultipartContext, input: Comp
           guard: async () => void (await requireUpload(ctx.store, bucket, key, uploadId)),
         },
       )
-      await ctx.blobs.remove(allParts.map((p) => p.blob))
+      await freePartBodies(ctx, activity, allParts.map((p) => p.blob))
       return writeResult(record)
     } catch (error) {
       await ctx.blobs.remove([blob])
       throw error
     }
   } finally {
+    if (--activity.completing === 0) await ctx.blobs.remove(activity.deferred.splice(0))
     ctx.activity.leave(uploadId, activity)
   }
 }
