@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { type BodyDigests, BodyHasher, compositeChecksum, createDigest, multipartEtag, unquote } from './checksums.js'
 import { checkReadConditions } from './conditions.js'
-import { type Context, commitVersion, requireBucket, validateKey } from './context.js'
+import { type Context, commitVersion, lockName, requireBucket, validateKey } from './context.js'
 import { toMultipartUpload } from './listing.js'
 import { openVersion, writeResult } from './objects.js'
 import { type Operation, type PartRecord, recordKey, type Store, TAG, type UploadRecord } from './store.js'
@@ -159,7 +159,9 @@ async function storePart(
       blob,
     }
     if (algorithm) part.checksum = digests!.checksum.value
-    const replaced = await ctx.locks.run(`part\u0000${target.uploadId}\u0000${target.partNumber}`, async () => {
+    // The key's lock, which a complete holds while it reads the parts it removes: a part lands
+    // wholly before the complete (and is removed with it) or after it (NoSuchUpload).
+    const replaced = await ctx.locks.run(lockName(target.bucket, target.key), async () => {
       try {
         if (activity.aborting) throw noSuchUpload(target.uploadId)
         await requireUpload(ctx.store, target.bucket, target.key, target.uploadId)
@@ -278,11 +280,7 @@ export async function completeMultipartUpload(ctx: MultipartContext, input: Comp
             )
       if (input.checksum?.value !== undefined && input.checksum.value !== value)
         throw new S3Error('BadDigest', `The ${algorithm} you specified did not match the calculated checksum.`, 400)
-      const allParts = await loadParts(ctx.store, uploadId)
-      const extraOps: Operation[] = [
-        { type: 'del', key: uploadKey(bucket, key, uploadId) },
-        ...allParts.map((p): Operation => ({ type: 'del', key: partKey(uploadId, p.partNumber) })),
-      ]
+      let allParts: PartRecord[] = []
       const record = await commitVersion(
         ctx,
         bucket,
@@ -299,12 +297,22 @@ export async function completeMultipartUpload(ctx: MultipartContext, input: Comp
         {
           conditions: input.conditions,
           eventName: 'ObjectCreated:CompleteMultipartUpload',
-          extraOps,
-          // A concurrent complete of the same upload may have won.
-          guard: async () => void (await requireUpload(ctx.store, bucket, key, uploadId)),
+          // Under the key's lock: a concurrent complete may have won, and parts may have landed since.
+          guard: async () => {
+            await requireUpload(ctx.store, bucket, key, uploadId)
+            allParts = await loadParts(ctx.store, uploadId)
+            return [
+              { type: 'del', key: uploadKey(bucket, key, uploadId) },
+              ...allParts.map((p): Operation => ({ type: 'del', key: partKey(uploadId, p.partNumber) })),
+            ]
+          },
         },
       )
-      await freePartBodies(ctx, activity, allParts.map((p) => p.blob))
+      await freePartBodies(
+        ctx,
+        activity,
+        allParts.map((p) => p.blob),
+      )
       return writeResult(record)
     } catch (error) {
       await ctx.blobs.remove([blob])
