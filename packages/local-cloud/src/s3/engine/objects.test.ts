@@ -321,6 +321,20 @@ describe('reads racing overwrites', () => {
 })
 
 describe('speed', () => {
+  it.runIf(process.platform === 'linux')('a read dropped mid-body, or before its first byte, closes its body file', async () => {
+    await put(t.engine, B, 'big', Buffer.alloc(1024 * 1024, 7))
+    const openFiles = async () => (await readdir('/proc/self/fd')).length
+    const before = await openFiles()
+    for (let i = 0; i < 20; i++) {
+      const { body } = await t.engine.getObject({ bucket: B, key: 'big' })
+      if (i % 2) await body![Symbol.asyncIterator]().next()
+      const closed = new Promise((resolve) => body!.once('close', resolve))
+      body!.destroy()
+      await closed
+    }
+    expect(await openFiles()).toBeLessThanOrEqual(before)
+  })
+
   it('a 1 KiB put and get take a few ms', async () => {
     const body = Buffer.alloc(1024, 1)
     await put(t.engine, B, 'warm', body)
