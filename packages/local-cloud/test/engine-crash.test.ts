@@ -16,7 +16,9 @@ import { createS3Engine } from '../src/s3/engine/engine.js'
 const engineUrl = pathToFileURL(fileURLToPath(new URL('../src/s3/engine/engine.ts', import.meta.url))).href
 const root = fileURLToPath(new URL('../../..', import.meta.url))
 
-// Unique keys show lost acknowledged writes; the hot keys, overwritten by racing writers, show torn ones.
+// Unique keys show lost acknowledged writes; the hot keys, overwritten by racing writers in both
+// buckets, show torn ones and whether a later wave's acknowledged write won. A wave starts only
+// once every write of the previous wave was acknowledged, so waves order writes.
 const CHILD = `
 import { createHash, randomBytes } from 'node:crypto'
 import { Readable } from 'node:stream'
@@ -31,9 +33,9 @@ for (let wave = 0; ; wave++) {
     const body = randomBytes(1 + Math.floor(Math.random() * 96 * 1024))
     const sha = createHash('sha256').update(body).digest('hex')
     const bucket = i % 2 ? 'crash' : 'plain'
-    const key = i % 10 === 0 ? 'hot/' + (i % 3) : 'w' + wave + '/' + i
+    const key = i % 5 === 0 ? 'hot/' + (i % 3) : 'w' + wave + '/' + i
     await engine.putObject({ bucket, key, body: Readable.from([body.subarray(0, body.length >> 1), body.subarray(body.length >> 1)]), headers: { metadata: {} }, integrity: {} })
-    process.stdout.write('ack ' + bucket + ' ' + key + ' ' + sha + '\\n')
+    process.stdout.write('ack ' + bucket + ' ' + key + ' ' + sha + ' ' + wave + '\\n')
   }))
 }
 `
@@ -96,18 +98,35 @@ describe('engine crash safety (issue 11)', () => {
         return bytes
       }
 
-      const latestAck = new Map<string, string>()
+      // The wave of each acknowledged body (an unacknowledged one is from the last wave), and the
+      // newest wave with an acknowledged write, per bucket and key.
+      const waveOf = new Map<string, number>()
+      const newestWave = new Map<string, number>()
       for (const line of acks) {
-        const [, bucket, key, sha] = line.split(' ')
+        const [, bucket, key, sha, wave] = line.split(' ')
         if (!key!.startsWith('hot/')) expect(sha256(await readBack(bucket!, key!))).toBe(sha)
-        latestAck.set(`${bucket} ${key}`, sha!)
+        waveOf.set(sha!, Number(wave))
+        newestWave.set(`${bucket} ${key}`, Math.max(newestWave.get(`${bucket} ${key}`) ?? 0, Number(wave)))
       }
-      // In the versioned bucket every acknowledged body of a hot key is still one of its versions.
+      const hotAcks = acks.filter((l) => l.includes(' hot/'))
+      expect(hotAcks.some((l) => l.startsWith('ack crash '))).toBe(true)
+      expect(hotAcks.some((l) => l.startsWith('ack plain '))).toBe(true)
       for (const hot of ['hot/0', 'hot/1', 'hot/2']) {
+        // Unversioned: the newest wave's acknowledged write (or a later, unacknowledged one) won.
+        const current = waveOf.get(sha256(await readBack('plain', hot)))
+        if (current !== undefined) expect(current).toBe(newestWave.get(`plain ${hot}`))
+        // Versioned: every acknowledged body is still one of its versions, newest first in wave order.
         const versions = await engine.listObjectVersions({ bucket: 'crash', prefix: hot, maxKeys: 1000 })
         const kept = new Set<string>()
-        for (const v of versions.versions) kept.add(sha256(await readBack('crash', hot, v.versionId)))
-        for (const line of acks) if (line.startsWith(`ack crash ${hot} `)) expect(kept.has(line.split(' ')[3]!)).toBe(true)
+        let previousWave = Number.POSITIVE_INFINITY
+        for (const v of versions.versions) {
+          const sha = sha256(await readBack('crash', hot, v.versionId))
+          kept.add(sha)
+          const wave = waveOf.get(sha) ?? Number.POSITIVE_INFINITY
+          expect(wave).toBeLessThanOrEqual(previousWave)
+          previousWave = wave
+        }
+        for (const line of hotAcks) if (line.startsWith(`ack crash ${hot} `)) expect(kept.has(line.split(' ')[3]!)).toBe(true)
       }
       // Every object listed (acknowledged or not) is whole.
       for (const bucket of ['crash', 'plain']) {

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import { type FileHandle, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { Readable } from 'node:stream'
 
 export interface ChunkSink {
@@ -31,6 +31,9 @@ export class Blobs {
     // All 256 shards exist (and are durable) before any write, so a write never creates a directory.
     for (let shard = 0; shard < 256; shard++) await mkdir(join(this.blobDir, shard.toString(16).padStart(2, '0')), { recursive: true })
     await syncDir(this.blobDir)
+    // And the blobs directory's own entry: on a fresh data directory it is new too, and the
+    // metadata store syncs only its own directory.
+    await syncDir(dirname(this.blobDir))
   }
 
   path(id: string): string {

@@ -66,7 +66,11 @@ export function resolveRange(range: ByteRange | undefined, size: number): { star
   const invalid = () =>
     new S3Error('InvalidRange', 'The requested range is not satisfiable', 416, { ActualObjectSize: String(size), RangeRequested: describe(range) })
   if ('suffix' in range) {
-    if (range.suffix <= 0 || size === 0) throw invalid()
+    if (range.suffix <= 0) throw invalid()
+    // On an empty body a non-zero suffix is the one satisfiable range (RFC 9110 §14.1.2) and S3
+    // answers it with 200 and the empty body, not 416
+    // (https://github.com/apache/arrow-rs-object-store/issues/846); bytes=0- stays 416.
+    if (size === 0) return undefined
     return { start: Math.max(0, size - range.suffix), end: size - 1 }
   }
   if (range.end !== undefined && range.end < range.start) return undefined

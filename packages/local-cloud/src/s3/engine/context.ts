@@ -54,7 +54,8 @@ export interface NewVersion {
 /**
  * Commits a new latest version of `key` under its lock: write conditions are checked against
  * the current version, then the record, `extraOps` and the sequence number go in one batch.
- * `guard` may throw to refuse at the last moment (e.g. an upload aborted meanwhile).
+ * `guard` may throw to refuse at the last moment (e.g. an upload aborted meanwhile), and may
+ * return more operations, read under the lock so nothing can slip in before the commit.
  */
 export async function commitVersion(
   ctx: Context,
@@ -65,14 +66,14 @@ export async function commitVersion(
     conditions?: WriteConditions
     eventName: EventName
     extraOps?: Operation[]
-    guard?: () => Promise<void>
+    guard?: () => Promise<Operation[] | undefined>
   },
 ): Promise<VersionRecord> {
   const { record, freedBlobs } = await ctx.locks.run(lockName(bucket, key), async () => {
     const bucketRecord = await requireBucket(ctx, bucket)
     const history = await loadHistory(ctx.store, bucket, key)
     checkWriteConditions(currentOf(history), key, options.conditions)
-    await options.guard?.()
+    const guardOps = (await options.guard?.()) ?? []
     const now = ctx.now()
     const seq = ctx.store.nextSeq()
     const record: VersionRecord = {
@@ -82,7 +83,7 @@ export async function commitVersion(
       seq,
     }
     const change = addVersion(bucket, key, history, record, now.getTime())
-    await ctx.store.commit([...change.ops, ...(options.extraOps ?? [])], () =>
+    await ctx.store.commit([...change.ops, ...(options.extraOps ?? []), ...guardOps], () =>
       ctx.events.publish(
         options.eventName,
         bucket,

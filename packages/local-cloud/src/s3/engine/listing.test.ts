@@ -78,9 +78,13 @@ describe('ListObjects', () => {
     expect(performance.now() - started).toBeLessThan(3000)
   }, 120_000)
 
-  it('returns nothing for max-keys 0 and reports truncation', async () => {
+  it('Regression (S3 engine review, finding 5): max-keys 0 returns an empty page that is not truncated, as S3 does', async () => {
+    // A truncated page with nothing in it has no marker to go on from: a client would loop.
     await put(t.engine, B, 'a', 'x')
-    expect(await t.engine.listObjects({ bucket: B, maxKeys: 0 })).toMatchObject({ objects: [], commonPrefixes: [], isTruncated: true })
+    await t.engine.createMultipartUpload({ bucket: B, key: 'u', headers: { metadata: {} } })
+    expect(await t.engine.listObjects({ bucket: B, maxKeys: 0 })).toEqual({ objects: [], commonPrefixes: [], isTruncated: false })
+    expect(await t.engine.listObjectVersions({ bucket: B, maxKeys: 0 })).toEqual({ versions: [], commonPrefixes: [], isTruncated: false })
+    expect(await t.engine.listMultipartUploads({ bucket: B, maxUploads: 0 })).toEqual({ uploads: [], commonPrefixes: [], isTruncated: false })
   })
 
   it('uses a multi-character, non-ASCII delimiter', async () => {

@@ -49,6 +49,9 @@ async function walk<T>(
   onItem: (visit: Visit<T>) => void,
 ): Promise<{ commonPrefixes: string[]; truncated: boolean; last?: Last }> {
   const commonPrefixes: string[] = []
+  // S3 answers max-keys 0 with an empty page that is not truncated: a truncated empty page has no
+  // marker to continue from (https://github.com/versity/versitygw/issues/248, checked against S3).
+  if (options.max === 0) return { commonPrefixes, truncated: false }
   let count = 0
   let last: Last | undefined
   const iterator = store.iterator(Buffer.concat([space, utf8(options.prefix)]), options.start)

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto'
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { getText, openTestEngine, put, readAll, type TestEngine } from './fixture.js'
@@ -131,6 +133,71 @@ describe('multipart uploads', () => {
     expect((await s3Error(inFlight)).code).toBe('NoSuchUpload')
     await abort
     expect(aborted).toBe(true)
+  })
+
+  it('Regression (S3 engine review, finding 2): a complete survives a retried part and a racing complete of the same upload', async () => {
+    // Part 1 is large so the complete is still streaming it when the retried part 2 lands.
+    const first = Buffer.alloc(MIN_PART_SIZE * 6, 1)
+    const uploadId = await start()
+    const p1 = await part(uploadId, 1, first)
+    const p2 = await part(uploadId, 2, Buffer.from('tail'))
+    const parts = [
+      { partNumber: 1, etag: p1.etag },
+      { partNumber: 2, etag: p2.etag },
+    ]
+    const outcome = (e: unknown) => (e instanceof S3Error ? e.code : String(e))
+    const completes = [1, 2].map(() => t.engine.completeMultipartUpload({ bucket: B, key: 'big.bin', uploadId, parts }).then(() => 'done', outcome))
+    const retried = await part(uploadId, 2, Buffer.from('tail'))
+    expect(retried.etag).toBe(p2.etag)
+    expect((await Promise.all(completes)).sort()).toEqual(['NoSuchUpload', 'done'])
+    const got = await readAll((await t.engine.getObject({ bucket: B, key: 'big.bin' })).body)
+    expect(got.equals(Buffer.concat([first, Buffer.from('tail')]))).toBe(true)
+  })
+
+  it('Regression (S3 engine review, finding 3): a part that lands while its upload completes leaves no part record or body behind', async () => {
+    const uploadId = await start()
+    const p1 = await part(uploadId, 1, Buffer.alloc(MIN_PART_SIZE, 1))
+    const p2 = await part(uploadId, 2, Buffer.from('tail'))
+    let completed = false
+    const completing = t.engine
+      .completeMultipartUpload({
+        bucket: B,
+        key: 'big.bin',
+        uploadId,
+        parts: [
+          { partNumber: 1, etag: p1.etag },
+          { partNumber: 2, etag: p2.etag },
+        ],
+      })
+      .finally(() => {
+        completed = true
+      })
+    // Late parts, one after another, until the complete is through: some land before it, some after.
+    const outcomes: string[] = []
+    for (let n = 3; !completed && n < 10_000; n++)
+      outcomes.push(
+        await part(uploadId, n, Buffer.from(`late ${n}`)).then(
+          () => 'stored',
+          (e: unknown) => (e as S3Error).code,
+        ),
+      )
+    await completing
+    outcomes.push(
+      await part(uploadId, 9_999, Buffer.from('after')).then(
+        () => 'stored',
+        (e: unknown) => (e as S3Error).code,
+      ),
+    )
+    expect(outcomes.at(-1)).toBe('NoSuchUpload')
+    // Only the completed object's body is left, before and after the start-up sweep.
+    const bodyFiles = async () => {
+      let count = 0
+      for (const shard of await readdir(join(t.dir, 'blobs'))) count += (await readdir(join(t.dir, 'blobs', shard))).length
+      return count
+    }
+    expect(await bodyFiles()).toBe(1)
+    await t.reopen()
+    expect(await bodyFiles()).toBe(1)
   })
 
   it('copies parts from ranges of other objects', async () => {

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto'
 import type { Readable } from 'node:stream'
 import { type BodyDigests, BodyHasher, compositeChecksum, createDigest, multipartEtag, unquote } from './checksums.js'
 import { checkReadConditions } from './conditions.js'
-import { type Context, commitVersion, requireBucket, validateKey } from './context.js'
+import { type Context, commitVersion, lockName, requireBucket, validateKey } from './context.js'
 import { toMultipartUpload } from './listing.js'
 import { openVersion, writeResult } from './objects.js'
 import { type Operation, type PartRecord, recordKey, type Store, TAG, type UploadRecord } from './store.js'
@@ -48,6 +48,10 @@ interface Activity {
   aborting: boolean
   inflight: number
   idle: (() => void)[]
+  /** Completes in flight: they may still open any part body they listed. */
+  completing: number
+  /** Part bodies freed while a complete was in flight, removed when the last one ends. */
+  deferred: string[]
 }
 
 /** What is in flight per upload, so an abort can refuse new work and wait for the rest. */
@@ -57,7 +61,7 @@ export class UploadActivity {
   enter(uploadId: string): Activity {
     let activity = this.uploads.get(uploadId)
     if (!activity) {
-      activity = { aborting: false, inflight: 0, idle: [] }
+      activity = { aborting: false, inflight: 0, idle: [], completing: 0, deferred: [] }
       this.uploads.set(uploadId, activity)
     }
     if (activity.aborting) throw noSuchUpload(uploadId)
@@ -85,6 +89,15 @@ export class UploadActivity {
 
 export interface MultipartContext extends Context {
   activity: UploadActivity
+}
+
+/**
+ * Frees part bodies now, or once no complete of the upload is in flight: a complete streams the
+ * part files it resolved, and a retried part (or a racing complete) must not pull one away.
+ */
+async function freePartBodies(ctx: MultipartContext, activity: Activity, blobs: string[]): Promise<void> {
+  if (activity.completing > 0) activity.deferred.push(...blobs)
+  else await ctx.blobs.remove(blobs)
 }
 
 async function requireUpload(store: Store, bucket: string, key: string, uploadId: string): Promise<UploadRecord> {
@@ -146,7 +159,9 @@ async function storePart(
       blob,
     }
     if (algorithm) part.checksum = digests!.checksum.value
-    const replaced = await ctx.locks.run(`part\u0000${target.uploadId}\u0000${target.partNumber}`, async () => {
+    // The key's lock, which a complete holds while it reads the parts it removes: a part lands
+    // wholly before the complete (and is removed with it) or after it (NoSuchUpload).
+    const replaced = await ctx.locks.run(lockName(target.bucket, target.key), async () => {
       try {
         if (activity.aborting) throw noSuchUpload(target.uploadId)
         await requireUpload(ctx.store, target.bucket, target.key, target.uploadId)
@@ -158,7 +173,7 @@ async function storePart(
       await ctx.store.commit([{ type: 'put', key: partKey(target.uploadId, target.partNumber), value: part }])
       return previous
     })
-    if (replaced) await ctx.blobs.remove([replaced.blob])
+    if (replaced) await freePartBodies(ctx, activity, [replaced.blob])
     return toUploadedPart(part)
   } finally {
     ctx.activity.leave(target.uploadId, activity)
@@ -212,6 +227,7 @@ function invalidPart(uploadId: string, part: { partNumber: number; etag: string 
 export async function completeMultipartUpload(ctx: MultipartContext, input: CompleteMultipartUploadInput): Promise<WriteResult> {
   const { bucket, key, uploadId } = input
   const activity = ctx.activity.enter(uploadId)
+  activity.completing++
   try {
     const upload = await requireUpload(ctx.store, bucket, key, uploadId)
     if (input.parts.length === 0)
@@ -264,11 +280,7 @@ export async function completeMultipartUpload(ctx: MultipartContext, input: Comp
             )
       if (input.checksum?.value !== undefined && input.checksum.value !== value)
         throw new S3Error('BadDigest', `The ${algorithm} you specified did not match the calculated checksum.`, 400)
-      const allParts = await loadParts(ctx.store, uploadId)
-      const extraOps: Operation[] = [
-        { type: 'del', key: uploadKey(bucket, key, uploadId) },
-        ...allParts.map((p): Operation => ({ type: 'del', key: partKey(uploadId, p.partNumber) })),
-      ]
+      let allParts: PartRecord[] = []
       const record = await commitVersion(
         ctx,
         bucket,
@@ -285,18 +297,29 @@ export async function completeMultipartUpload(ctx: MultipartContext, input: Comp
         {
           conditions: input.conditions,
           eventName: 'ObjectCreated:CompleteMultipartUpload',
-          extraOps,
-          // A concurrent complete of the same upload may have won.
-          guard: async () => void (await requireUpload(ctx.store, bucket, key, uploadId)),
+          // Under the key's lock: a concurrent complete may have won, and parts may have landed since.
+          guard: async () => {
+            await requireUpload(ctx.store, bucket, key, uploadId)
+            allParts = await loadParts(ctx.store, uploadId)
+            return [
+              { type: 'del', key: uploadKey(bucket, key, uploadId) },
+              ...allParts.map((p): Operation => ({ type: 'del', key: partKey(uploadId, p.partNumber) })),
+            ]
+          },
         },
       )
-      await ctx.blobs.remove(allParts.map((p) => p.blob))
+      await freePartBodies(
+        ctx,
+        activity,
+        allParts.map((p) => p.blob),
+      )
       return writeResult(record)
     } catch (error) {
       await ctx.blobs.remove([blob])
       throw error
     }
   } finally {
+    if (--activity.completing === 0) await ctx.blobs.remove(activity.deferred.splice(0))
     ctx.activity.leave(uploadId, activity)
   }
 }

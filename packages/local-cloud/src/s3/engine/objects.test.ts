@@ -136,6 +136,14 @@ describe('ranges', () => {
     expect((await s3Error(t.engine.getObject({ bucket: B, key: 'r', range: { suffix: 0 } }))).code).toBe('InvalidRange')
   })
 
+  it('Regression (S3 engine review, finding 1): a suffix range on a 0-byte object answers 200 with the empty body; bytes=0- stays 416', async () => {
+    await put(t.engine, B, 'empty', '')
+    const result = await t.engine.getObject({ bucket: B, key: 'empty', range: { suffix: 512 } })
+    expect(result.range).toBeUndefined()
+    expect((await readAll(result.body)).length).toBe(0)
+    expect((await s3Error(t.engine.getObject({ bucket: B, key: 'empty', range: { start: 0 } }))).code).toBe('InvalidRange')
+  })
+
   it('serves partNumber=1 of a single-part object as the whole body', async () => {
     await put(t.engine, B, 'r', body)
     const result = await t.engine.getObject({ bucket: B, key: 'r', partNumber: 1 })
@@ -313,6 +321,20 @@ describe('reads racing overwrites', () => {
 })
 
 describe('speed', () => {
+  it.runIf(process.platform === 'linux')('a read dropped mid-body, or before its first byte, closes its body file', async () => {
+    await put(t.engine, B, 'big', Buffer.alloc(1024 * 1024, 7))
+    const openFiles = async () => (await readdir('/proc/self/fd')).length
+    const before = await openFiles()
+    for (let i = 0; i < 20; i++) {
+      const { body } = await t.engine.getObject({ bucket: B, key: 'big' })
+      if (i % 2) await body![Symbol.asyncIterator]().next()
+      const closed = new Promise((resolve) => body!.once('close', resolve))
+      body!.destroy()
+      await closed
+    }
+    expect(await openFiles()).toBeLessThanOrEqual(before)
+  })
+
   it('a 1 KiB put and get take a few ms', async () => {
     const body = Buffer.alloc(1024, 1)
     await put(t.engine, B, 'warm', body)
