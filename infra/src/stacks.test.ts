@@ -211,6 +211,7 @@ describe('data stack: Cognito', () => {
         UsernameConfiguration: { CaseSensitive: false },
         AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
         DeletionProtection: 'ACTIVE',
+        UserPoolTier: 'LITE',
         Policies: {
           PasswordPolicy: {
             MinimumLength: PASSWORD_POLICY.minimumLength,
