@@ -30,6 +30,8 @@ export interface DataStackProps extends StackProps {
   sitesDistributionId: string
   /** From the edge stack: CloudFront takes certificates from us-east-1 only. */
   appCertificateArn: string
+  /** From the edge stack: the edge function's role, which reads 404.html and dir/index.html. */
+  edgeRoleArn: string
 }
 
 export class DataStack extends Stack {
@@ -48,6 +50,7 @@ export class DataStack extends Stack {
       bucketName: filesBucketName(config),
       region: config.dataRegion,
       sitesDistributionArn: `arn:${Aws.PARTITION}:cloudfront::${Aws.ACCOUNT_ID}:distribution/${props.sitesDistributionId}`,
+      edgeRoleArn: props.edgeRoleArn,
     })
 
     // Partition key identityId, sort key key: as the local cloud's table (bootstrap.ts).

@@ -9,6 +9,7 @@ import { Annotations, Aws, Duration, Stack, type StackProps, Validations } from 
 import * as acm from 'aws-cdk-lib/aws-certificatemanager'
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront'
 import * as origins from 'aws-cdk-lib/aws-cloudfront-origins'
+import * as iam from 'aws-cdk-lib/aws-iam'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as route53 from 'aws-cdk-lib/aws-route53'
 import * as targets from 'aws-cdk-lib/aws-route53-targets'
@@ -32,6 +33,8 @@ export class EdgeStack extends Stack {
   readonly sitesDistribution: cloudfront.Distribution
   readonly appCertificate: acm.ICertificate
   readonly edgeFunction: lambda.IVersion
+  /** The edge function's role: the origin-response step reads 404.html and dir/index.html with it. */
+  readonly edgeRole: iam.Role
   readonly edgeBundleBytes: number
 
   constructor(scope: Construct, id: string, props: EdgeStackProps) {
@@ -66,11 +69,21 @@ export class EdgeStack extends Stack {
     const bundle = bundleLambda({
       entry: 'infra/src/edge/sites-origin-entry.ts',
       name: `${prefix}-sites-origin`,
-      define: { __WHIMSY_EDGE_CONFIG__: { sitesDomain: config.sitesDomain, handlesApi: `https://${config.handlesDomain}` } },
+      define: {
+        __WHIMSY_EDGE_CONFIG__: { sitesDomain: config.sitesDomain, handlesApi: `https://${config.handlesDomain}` },
+        __WHIMSY_BUCKET_REGION__: config.dataRegion,
+      },
     })
     this.edgeBundleBytes = bundle.bytes
-    // experimental.EdgeFunction adds the edgelambda trust and refuses environment variables.
+    // Named, so the data stack's bucket policy can grant it reads of public folders.
+    this.edgeRole = new iam.Role(this, 'SitesOriginRole', {
+      assumedBy: new iam.CompositePrincipal(new iam.ServicePrincipal('lambda.amazonaws.com'), new iam.ServicePrincipal('edgelambda.amazonaws.com')),
+      managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole')],
+      description: 'The sites edge function: logs, and (by the bucket policy) reads of <identityId>/public/*',
+    })
+    // experimental.EdgeFunction refuses environment variables.
     const edgeFunction = new cloudfront.experimental.EdgeFunction(this, 'SitesOrigin', {
+      role: this.edgeRole,
       functionName: `${prefix}-sites-origin`,
       description: 'User sites: handle → identityId, site headers, 404 and /dir → /dir/ (@whimsy/sites)',
       runtime: lambda.Runtime.NODEJS_22_X,
@@ -80,7 +93,7 @@ export class EdgeStack extends Stack {
       timeout: Duration.seconds(10),
     })
     this.edgeFunction = edgeFunction.currentVersion
-    Validations.of(edgeFunction).acknowledge({ id: BASIC_EXECUTION_ROLE, reason: 'AWSLambdaBasicExecutionRole only writes the function’s own logs' })
+    Validations.of(this.edgeRole).acknowledge({ id: BASIC_EXECUTION_ROLE, reason: 'AWSLambdaBasicExecutionRole only writes the function’s own logs' })
     Validations.of(edgeFunction).acknowledge({
       id: 'AwsSolutions-L1',
       reason: 'Node 22 is a supported Lambda@Edge runtime; the code is built for and tested on Node 20 (CI), and moves to 24 with CI',

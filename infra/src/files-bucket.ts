@@ -27,6 +27,8 @@ export interface FilesBucketProps {
   region: string
   /** `arn:aws:cloudfront::<account>:distribution/<id>` of the sites distribution. */
   sitesDistributionArn: string
+  /** The sites edge function's role: its origin-response step reads `404.html` and `dir/index.html` itself. */
+  edgeRoleArn: string
 }
 
 export class FilesBucket extends Construct {
@@ -79,6 +81,14 @@ export class FilesBucket extends Construct {
         actions: ['s3:GetObject'],
         resources: [this.bucket.arnForObjects(publicFolderPattern(props.region))],
         conditions: { StringEquals: { 'AWS:SourceArn': props.sitesDistributionArn } },
+      }),
+    )
+    this.bucket.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'SitesEdgeReadsPublicFolders',
+        principals: [new iam.ArnPrincipal(props.edgeRoleArn)],
+        actions: ['s3:GetObject'],
+        resources: [this.bucket.arnForObjects(publicFolderPattern(props.region))],
       }),
     )
   }

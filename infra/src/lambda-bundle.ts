@@ -37,6 +37,9 @@ export function bundleLambda({ entry, name, define = {} }: BundleOptions): Bundl
     // The code runs on Lambda's Node 22 runtime and on CI's Node 20: only what both offer.
     target: 'node20',
     format: 'esm',
+    // ES module builds first, so esbuild can drop what is unused: the edge bundle is 42 kB
+    // instead of 172 kB (most of @smithy/core goes), the claim function 373 kB instead of 578 kB.
+    mainFields: ['module', 'main'],
     minify: true,
     legalComments: 'none',
     // Some bundled CommonJS dependencies call require() for Node built-ins.

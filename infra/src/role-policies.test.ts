@@ -17,6 +17,7 @@ const REGION = 'eu-west-1'
 const IDENTITY_POOL_ID = `${REGION}:00000000-0000-4000-8000-000000000000`
 const DISTRIBUTION_ID = 'E2SITESDISTRIBUTION'
 const SITES_ARN = `arn:aws:cloudfront::${ACCOUNT}:distribution/${DISTRIBUTION_ID}`
+const EDGE_ROLE_ARN = `arn:aws:iam::${ACCOUNT}:role/whimsy-test-sites-origin`
 const ME = `${REGION}:11111111-1111-4111-8111-111111111111`
 const OTHER = `${REGION}:22222222-2222-4222-8222-222222222222`
 
@@ -31,24 +32,18 @@ let bucketPolicy: PolicyDocument
 beforeAll(() => {
   s = synthesize()
   // What the edge stack hands the data stack across regions, resolved as the edge deployment would.
+  const edge = s.stacks.edge
+  const idOf = (c: { node: { defaultChild?: unknown } }) => edge.getLogicalId(c.node.defaultChild as never)
   const edgeResolve = resolver(s.edgeJson, {
     account: ACCOUNT,
     region: 'us-east-1',
-    refs: { [s.stacks.edge.getLogicalId(s.stacks.edge.sitesDistribution.node.defaultChild as never)]: DISTRIBUTION_ID },
-    attributes: {},
+    refs: { [idOf(edge.sitesDistribution)]: DISTRIBUTION_ID, [idOf(edge.appCertificate as never)]: `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/test` },
+    attributes: { [`${idOf(edge.edgeRole as never)}.Arn`]: EDGE_ROLE_ARN },
   })
   const crossRegion: Record<string, string> = {}
   for (const [, writer] of resourcesOf(s.edgeJson, 'Custom::CrossRegionExportWriter')) {
     const exports = (writer.Properties?.WriterProps as { exports: Record<string, unknown> }).exports
-    for (const [name, value] of Object.entries(exports)) {
-      crossRegion[name] = (() => {
-        try {
-          return String(edgeResolve(value))
-        } catch {
-          return `arn:aws:acm:us-east-1:${ACCOUNT}:certificate/test`
-        }
-      })()
-    }
+    for (const [name, value] of Object.entries(exports)) crossRegion[name] = String(edgeResolve(value))
   }
   const identityPoolId = Object.fromEntries(resourcesOf(s.dataJson, 'AWS::Cognito::IdentityPool').map(([id]) => [id, IDENTITY_POOL_ID]))
   const resolve = resolver(s.dataJson, { account: ACCOUNT, region: REGION, refs: identityPoolId, crossRegion })
@@ -190,6 +185,16 @@ describe('the bucket policy: public folders reach the sites distribution only', 
     ['a key not under an identity id', 'x/public/index.html', 'Deny'],
   ])('the sites distribution reading %s: %s', (_, key, expected) => {
     expect(distribution(obj('s3:GetObject', key)(), SITES_ARN)).toBe(expected)
+  })
+
+  it.each([
+    ['a public file', 's3:GetObject', `${ME}/public/404.html`, 'Allow'],
+    ['a private file', 's3:GetObject', `${ME}/notes/a.txt`, 'Deny'],
+    ['a private sub-folder named public', 's3:GetObject', `${ME}/notes/public/404.html`, 'Deny'],
+    ['a public file, writing', 's3:PutObject', `${ME}/public/404.html`, 'Deny'],
+  ])("the edge function's role (its own 404.html and dir/index.html reads) on %s: %s %s", (_, action, key, expected) => {
+    const edgeRole: Caller = { variables: {}, principalArn: EDGE_ROLE_ARN }
+    expect(allowed(evaluate(obj(action, key)(), edgeRole, [], [bucketPolicy]))).toBe(expected)
   })
 
   it('another distribution of the account cannot read public folders', () => {

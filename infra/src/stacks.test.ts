@@ -4,11 +4,13 @@
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
 import { App } from 'aws-cdk-lib'
 import { Match } from 'aws-cdk-lib/assertions'
 import { AwsSolutionsChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { checkConfig } from '../../packages/sdk/src/config-check.js'
+import { BUCKET_DOMAIN, originRequest } from '../../packages/subdomain-proxy/test/fixtures/cloudfront.js'
 import { APP_CONTEXT } from './app-context.js'
 import { CONFIG_OUTPUT } from './config-outputs.js'
 import { VIEWER_REQUEST_CODE } from './edge/viewer-request.js'
@@ -134,7 +136,29 @@ describe('edge stack (us-east-1): user sites', () => {
     const bundle = readFileSync(join(infraPath('dist', 'bundles', 'whimsy-test-sites-origin'), 'index.mjs'), 'utf8')
     // Booleans, not toContain: a failure would print the whole bundle.
     expect(bundle.includes('{sitesDomain:"sites.test",handlesApi:"https://handles.app.whimsy.test"}')).toBe(true)
-    expect(/process\.env/.test(bundle)).toBe(false)
+    // Only the role's credentials come from the process environment (Lambda puts them there).
+    expect(/process\.env\.WHIMSY|WHIMSY_[A-Z_]+/.test(bundle)).toBe(false)
+    expect(bundle.includes('"eu-west-1"')).toBe(true)
+  })
+
+  it('the bundles load and run on this Node: the edge answers from its baked-in configuration, the claim function asks for its environment', async () => {
+    const edge = (await import(pathToFileURL(join(infraPath('dist', 'bundles', 'whimsy-test-sites-origin'), 'index.mjs')).href)) as {
+      handler: (e: unknown) => Promise<{ status?: string }>
+    }
+    expect((await edge.handler(originRequest(BUCKET_DOMAIN, '/alice.sites.test/%2e%2e/secret'))).status).toBe('400')
+    expect((await edge.handler(originRequest(BUCKET_DOMAIN, '/alice.elsewhere.test/'))).status).toBe('404')
+    const claim = (await import(pathToFileURL(join(infraPath('dist', 'bundles', 'whimsy-test-claim'), 'index.mjs')).href)) as {
+      handler: (e: unknown) => Promise<unknown>
+    }
+    const saved = { ...process.env }
+    for (const k of Object.keys(process.env)) if (k.startsWith('WHIMSY_') || k === 'AWS_REGION') delete process.env[k]
+    try {
+      await expect((async () => claim.handler({ rawPath: '/available/x', requestContext: { http: { method: 'GET' } } }))()).rejects.toThrow(
+        /Claim function configuration: region is required/,
+      )
+    } finally {
+      Object.assign(process.env, saved)
+    }
   })
 
   it('A and AAAA records for *.<sitesDomain> in the configured zone, aliased to the distribution', () => {
@@ -187,10 +211,13 @@ describe('data stack: files bucket', () => {
         (f) => f.statement.Effect === 'Deny' && JSON.stringify(f.statement.Condition) === JSON.stringify({ Bool: { 'aws:SecureTransport': 'false' } }),
       ),
     ).toBe(true)
+    expect(policy.filter((p) => p.statement.Effect === 'Allow')).toHaveLength(2)
     for (const f of policy.filter((p) => p.statement.Effect === 'Allow')) {
-      expect(f.statement.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' })
       expect(f.statement.Action).toBe('s3:GetObject')
       expect(JSON.stringify(f.statement.Resource)).toContain('/eu-west-1:????????-????-????-????-????????????/public/*')
+      // The edge function's role (its own reads of 404.html, dir/index.html), from the edge stack.
+      if (JSON.stringify(f.statement.Principal).includes('ExportsReader')) continue
+      expect(f.statement.Principal).toEqual({ Service: 'cloudfront.amazonaws.com' })
       // The distribution's ARN, its id read from the edge stack's cross-region export.
       expect(Object.keys(f.statement.Condition ?? {})).toEqual(['StringEquals'])
       expect(Object.keys(f.statement.Condition?.StringEquals ?? {})).toEqual(['AWS:SourceArn'])

@@ -23,6 +23,7 @@ export function addStage(app: App, config: CheckedStageConfig): StageStacks {
     crossRegionReferences: true,
     sitesDistributionId: edge.sitesDistribution.distributionId,
     appCertificateArn: edge.appCertificate.certificateArn,
+    edgeRoleArn: edge.edgeRole.roleArn,
     description: `Whimsy Space ${config.stage}: files, Cognito, key-value data, handles, the app`,
   })
   data.addStackDependency(edge, 'the bucket policy names the sites distribution; the app uses its certificate')
