@@ -1,25 +1,22 @@
 /**
- * The synthesized stacks, resource by resource, with `aws-cdk-lib/assertions`, plus the rules
- * that hold across every policy, and cdk-nag's AwsSolutions pack. One synthesis for the file.
+ * The synthesized stacks, resource by resource, with `aws-cdk-lib/assertions`: every resource
+ * and its key settings. The rules across every policy and cdk-nag are in stack-rules.test.ts.
+ * One synthesis for the file.
  */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { App } from 'aws-cdk-lib'
 import { Match } from 'aws-cdk-lib/assertions'
-import { AwsSolutionsChecks } from 'cdk-nag'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { checkConfig } from '../../packages/sdk/src/config-check.js'
 import { BUCKET_DOMAIN, originRequest } from '../../packages/subdomain-proxy/test/fixtures/cloudfront.js'
-import { APP_CONTEXT } from './app-context.js'
 import { CONFIG_OUTPUT } from './config-outputs.js'
 import { VIEWER_REQUEST_CODE } from './edge/viewer-request.js'
 import { EXPOSED_HEADERS } from './files-bucket.js'
 import { infraPath } from './lambda-bundle.js'
 import { PASSWORD_POLICY } from './password-policy.js'
-import { addStage } from './stages.js'
 import { resolver } from './testing/intrinsics.js'
-import { isWrite, list, statementsOf } from './testing/policy-documents.js'
+import { statementsOf } from './testing/policy-documents.js'
 import { resourcesOf, type Synthesized, synthesize, TEST_STAGE } from './testing/synth.js'
 
 let s: Synthesized
@@ -376,50 +373,5 @@ describe('data stack: the app and the configuration it is given', () => {
     expect(deployments).toHaveLength(2)
     const config = deployments.find(([, d]) => d.Properties?.Prune === false)!
     expect(config[1].Properties?.SystemMetadata).toEqual({ 'cache-control': 'no-cache' })
-  })
-})
-
-describe('rules across every policy of both stacks', () => {
-  const all = () => [...statementsOf(s.edgeJson), ...statementsOf(s.dataJson)]
-
-  it('no s3:ListBucket without the prefix condition (but CDK’s deployment handler, on the app and asset buckets)', () => {
-    const lists = all().filter((f) => f.statement.Effect === 'Allow' && list(f.statement.Action).some((a) => /^s3:(ListBucket|\*|List\*)$/.test(String(a))))
-    const [filesId] = resourcesOf(s.dataJson, 'AWS::S3::Bucket').find(([, b]) => JSON.stringify(b.Properties?.BucketName).includes('-files-'))!
-    const [appId] = resourcesOf(s.dataJson, 'AWS::S3::Bucket').find(([id]) => id.startsWith('AppAssets'))!
-    for (const f of lists) {
-      if (JSON.stringify(f.statement.Condition ?? {}).includes('s3:prefix')) continue
-      // BucketDeployment syncs the Briefcase with `aws s3 sync`, which lists; never the files bucket.
-      expect(f.resource, JSON.stringify(f.statement)).toMatch(/^CustomCDKBucketDeployment\w+ServiceRoleDefaultPolicy/)
-      const resources = JSON.stringify(f.statement.Resource)
-      expect(resources).not.toContain(filesId)
-      expect(resources.includes(appId) || resources.includes('cdk-hnb659fds-assets-')).toBe(true)
-    }
-    expect(lists.some((f) => JSON.stringify(f.statement.Condition ?? {}).includes('s3:prefix'))).toBe(true)
-  })
-
-  it('no dynamodb:Scan, and no dynamodb wildcard', () => {
-    for (const f of all()) for (const a of list(f.statement.Action)) expect(String(a), f.resource).not.toMatch(/^dynamodb:(Scan|\*|Sc)/i)
-  })
-
-  it('no write on a * resource', () => {
-    for (const f of all().filter((x) => x.statement.Effect === 'Allow'))
-      if (list(f.statement.Resource).includes('*')) for (const a of list(f.statement.Action)) expect(isWrite(String(a)), `${f.resource}: ${a} on *`).toBe(false)
-  })
-
-  it('data is retained: files bucket, tables, user pool', () => {
-    for (const type of ['AWS::DynamoDB::Table', 'AWS::Cognito::UserPool'])
-      for (const [id, r] of resourcesOf(s.dataJson, type)) expect(r.DeletionPolicy, id).toBe('Retain')
-  })
-})
-
-describe('cdk-nag AwsSolutions', () => {
-  it('no finding left unacknowledged (each acknowledgement carries its reason in the code)', () => {
-    // Its own app: the nag pack walks the constructs, which a second addStage keeps apart from the asserted one.
-    const app = new App({ context: { ...APP_CONTEXT }, builtinCloudFormationValidation: false })
-    addStage(app, TEST_STAGE)
-    app.synth()
-    const report = new AwsSolutionsChecks(app).validateScope(app)
-    const findings = report.violations.flatMap((v) => v.violatingResources.map((r) => `${v.ruleName} at ${(r as { constructPath?: string }).constructPath}`))
-    expect(findings).toEqual([])
   })
 })

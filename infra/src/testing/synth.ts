@@ -24,6 +24,7 @@ export interface CfnTemplate {
 }
 
 export interface Synthesized {
+  app: App
   config: CheckedStageConfig
   stacks: StageStacks
   edge: Template
@@ -40,6 +41,7 @@ export function synthesize(config: CheckedStageConfig = TEST_STAGE): Synthesized
   const edge = Template.fromStack(stacks.edge)
   const data = Template.fromStack(stacks.data)
   return {
+    app,
     config,
     stacks,
     edge,
