@@ -32,6 +32,17 @@ describe('edge stack (us-east-1): user sites', () => {
     expect(s.stacks.data.region).toBe(TEST_STAGE.dataRegion)
   })
 
+  it('no cycle: the edge stack references nothing of the data stack, which depends on it', () => {
+    const edge = JSON.stringify(s.edgeJson)
+    expect(edge).not.toContain('Fn::ImportValue')
+    expect(resourcesOf(s.edgeJson, 'Custom::CrossRegionExportReader')).toEqual([])
+    // The data stack is named only where the edge stack writes the values it hands over.
+    const mentions = Object.entries(s.edgeJson.Resources).filter(([, r]) => JSON.stringify(r).includes('whimsy-test-data'))
+    for (const [, r] of mentions) expect(JSON.stringify(r).replaceAll(/\/cdk\/exports\/whimsy-test-data\//g, '')).not.toContain('whimsy-test-data')
+    expect(s.stacks.data.dependencies).toEqual([s.stacks.edge])
+    expect(s.stacks.edge.dependencies).toEqual([])
+  })
+
   it('a wildcard certificate for the sites domain, validated in the configured zone', () => {
     s.edge.hasResourceProperties('AWS::CertificateManager::Certificate', {
       DomainName: '*.sites.test',
