@@ -3,8 +3,9 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
+import { expect } from 'vitest'
 import { createS3Engine } from './engine.js'
-import type { ObjectHeaders, PutObjectInput, S3Engine, S3EngineOptions } from './types.js'
+import { type ObjectHeaders, type PutObjectInput, type S3Engine, type S3EngineOptions, S3Error } from './types.js'
 
 export interface TestEngine {
   engine: S3Engine
@@ -55,4 +56,14 @@ export async function readAll(stream: Readable | undefined): Promise<Buffer> {
 export async function getText(engine: S3Engine, bucket: string, key: string, versionId?: string): Promise<string> {
   const result = await engine.getObject({ bucket, key, ...(versionId !== undefined ? { versionId } : {}) })
   return (await readAll(result.body)).toString('utf8')
+}
+
+/** The S3Error a call fails with (the test fails if it succeeds or throws anything else). */
+export async function s3Error(promise: Promise<unknown>): Promise<S3Error> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(S3Error)
+  return error as S3Error
 }

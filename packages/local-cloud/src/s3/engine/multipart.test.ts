@@ -3,7 +3,7 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { getText, openTestEngine, put, readAll, type TestEngine } from './fixture.js'
+import { getText, openTestEngine, put, readAll, s3Error, type TestEngine } from './fixture.js'
 import { MIN_PART_SIZE } from './multipart.js'
 import { S3Error } from './types.js'
 
@@ -19,15 +19,6 @@ afterEach(async () => {
 })
 
 const md5 = (data: Buffer) => createHash('md5').update(data).digest()
-
-async function s3Error(promise: Promise<unknown>): Promise<S3Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(S3Error)
-  return error as S3Error
-}
 
 async function start(key = 'big.bin') {
   return (await t.engine.createMultipartUpload({ bucket: B, key, headers: { contentType: 'application/x-test', metadata: { m: '1' } } })).uploadId

@@ -3,8 +3,8 @@ import { readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { getText, noHeaders, openTestEngine, put, readAll, type TestEngine } from './fixture.js'
-import { S3Error } from './types.js'
+import { getText, noHeaders, openTestEngine, put, readAll, s3Error, type TestEngine } from './fixture.js'
+import type { S3Error } from './types.js'
 
 let t: TestEngine
 const B = 'files'
@@ -16,15 +16,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.dispose()
 })
-
-async function s3Error(promise: Promise<unknown>): Promise<S3Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(S3Error)
-  return error as S3Error
-}
 
 describe('keys are data (issue 11)', () => {
   const hostile = [

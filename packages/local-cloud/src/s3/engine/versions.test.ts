@@ -1,6 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { getText, openTestEngine, put, type TestEngine } from './fixture.js'
-import { S3Error } from './types.js'
+import { getText, openTestEngine, put, s3Error, type TestEngine } from './fixture.js'
 
 let t: TestEngine
 const B = 'files'
@@ -13,15 +12,6 @@ beforeEach(async () => {
 afterEach(async () => {
   await t.dispose()
 })
-
-async function s3Error(promise: Promise<unknown>): Promise<S3Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(S3Error)
-  return error as S3Error
-}
 
 describe('versioned buckets', () => {
   it('the start-up sweep keeps bodies referenced only by noncurrent versions, a delete marker’s predecessors and parts', async () => {
