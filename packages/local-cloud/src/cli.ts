@@ -41,6 +41,7 @@ async function main(): Promise<void> {
     ['App', cloud.urls.app],
     ['API (S3, DynamoDB, Cognito)', cloud.urls.api],
     ['SDK configuration', cloud.urls.config],
+    ['SDK for pages (ES module)', cloud.urls.sdk],
     ['Mailbox (sign-up codes)', cloud.urls.mailbox],
     ['User sites', `${cloud.config.sitesProtocol ?? 'http'}://<handle>.${cloud.config.sitesDomain}/`],
     ['Data directory', cloud.dataDir],

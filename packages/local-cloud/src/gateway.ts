@@ -21,6 +21,7 @@ import type { Mailbox } from './mailbox.js'
 import { readHeaders } from './request-headers.js'
 import type { S3Engine } from './s3/engine/types.js'
 import { handleS3 } from './s3/http/front.js'
+import { isSdkTarget, type SdkFiles } from './sdk-files.js'
 import { type IncomingRequest, sha256Hex, type VerifiedSignature } from './sigv4.js'
 
 export interface GatewayOptions {
@@ -43,6 +44,8 @@ export interface GatewayOptions {
   health: () => HealthReport
   /** The handle registry's claim API at `/_whimsy/handles/…`; it answers CORS itself (app origin only). */
   handles?: (req: IncomingMessage, res: ServerResponse) => Promise<void>
+  /** The SDK's browser build at `/sdk/<version>/…`, for any origin. */
+  sdkFiles?: SdkFiles
 }
 
 /** DynamoDB's own request limit. */
@@ -97,6 +100,7 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
       if ((req.headers.expect ?? '').toLowerCase() === '100-continue') res.writeContinue()
       return serveLocal(req, res, where)
     }
+    if (options.sdkFiles && isSdkTarget(req.url) && !req.headers['x-amz-target']) return options.sdkFiles.serve(req, res)
     applyCors(req, res)
     if (req.method === 'OPTIONS') {
       res.writeHead(204)

@@ -29,6 +29,7 @@ import { PortInUseError } from './ports.js'
 import { createS3Engine } from './s3/engine/engine.js'
 import type { S3Engine } from './s3/engine/types.js'
 import { importS3rverData, setAsideS3rverData } from './s3/migrate-s3rver.js'
+import { loadSdkFiles, unavailableSdkFiles } from './sdk-files.js'
 import { SignOuts } from './sign-outs.js'
 import { createSitesEdge } from './sites-edge.js'
 import { loadState, saveState } from './state.js'
@@ -65,7 +66,8 @@ export interface LocalCloud {
   /** The configuration object the SDK takes, for this instance. */
   config: WhimsyConfig
   /** `sites`: the user-site edge's origin; sites themselves are `http://<handle>.<config.sitesDomain>/`. */
-  urls: { app: string; api: string; config: string; mailbox: string; sites: string }
+  /** `sdk`: the browser build's entry, `<api>/sdk/<version>/whimsy.js`. */
+  urls: { app: string; api: string; config: string; mailbox: string; sites: string; sdk: string }
   /** The handle registry's table: granted to no user, read and written by the claim API only. */
   handlesTable: string
   dataDir: string
@@ -121,6 +123,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   try {
     app = await listen(createServer(doors.app.listener), options.appPort ?? 0, 'app')
     sites = await listen(createServer(doors.sites.listener), options.sitesPort ?? 0, 'user sites')
+    // Built (only when stale) while the emulators start; a failed build leaves /sdk/ saying why.
+    const sdkFiles = loadSdkFiles().catch((e: unknown) => {
+      log(`The SDK's browser build failed: ${String((e as Error)?.message ?? e)}`)
+      return unavailableSdkFiles(String((e as Error)?.message ?? e))
+    })
     const mailbox = new Mailbox(log)
     const logDir = join(dataDir, 'logs')
     const supervise = { log }
@@ -232,6 +239,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
             : undefined,
       handles: handles.listener,
       health,
+      sdkFiles: await sdkFiles,
     })
     doors.api.open(gateway)
     // 100 Continue goes out only once a request is authorized, just before its body is read.
@@ -244,7 +252,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const servers = [api, app, sites]
     return {
       config,
-      urls: { app: appUrl, api: apiUrl, config: `${apiUrl}/_whimsy/config.json`, mailbox: `${apiUrl}/_whimsy/mailbox`, sites: sitesUrl },
+      urls: {
+        app: appUrl,
+        api: apiUrl,
+        config: `${apiUrl}/_whimsy/config.json`,
+        mailbox: `${apiUrl}/_whimsy/mailbox`,
+        sites: sitesUrl,
+        sdk: `${apiUrl}/sdk/${(await sdkFiles).version}/whimsy.js`,
+      },
       handlesTable: HANDLES_TABLE,
       dataDir,
       admin: state.admin,

@@ -10,12 +10,15 @@
  * Dependencies stay imports, except `@whimsy/sites/handles` (the handle rules shared with the
  * sites package, which is not published): it is copied once into `dist/sites-handles.js` and
  * imports of it are rewritten, so the tarball installs on its own.
+ *
+ * Last, `dist/browser/`: the self-contained build a plain page imports by URL (browser-build.ts).
  */
 import { execFileSync } from 'node:child_process'
 import { readdirSync, readFileSync, rmSync } from 'node:fs'
 import { dirname, join, relative } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build, type Plugin } from 'esbuild'
+import { buildBrowser } from './browser-build.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(root, 'dist')
@@ -64,3 +67,4 @@ for (const file of readdirSync(dist, { recursive: true, encoding: 'utf8' }) as s
   const leak = /(?:from|import)\s*\(?\s*["'](@whimsy\/(?!sdk\b)[^"']+)["']/.exec(text)
   if (leak) throw new Error(`dist/${file} imports ${leak[1]}, which is not published: bundle or move it`)
 }
+await buildBrowser()
