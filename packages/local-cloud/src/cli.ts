@@ -3,7 +3,9 @@
  *   --reset            start with an empty data directory
  *   --port <n>         app on n, API on n+1, user sites on n+2 (default 4300)
  *   --data-dir <path>  where data lives (default .whimsy at the repository root)
+ * The example apps are served beside it on port n+3, an origin of their own (examples/server.ts).
  */
+import { spawn } from 'node:child_process'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { startLocalCloud } from './local-cloud.js'
@@ -25,7 +27,7 @@ async function main(): Promise<void> {
     return
   }
   const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 1 || port > 65533) throw new Error(`--port must be a port number, not ${values.port}`)
+  if (!Number.isInteger(port) || port < 1 || port > 65532) throw new Error(`--port must be a port number, not ${values.port}`)
   const started = Date.now()
   console.log(values.reset ? 'Starting Whimsy Space from an empty data directory…' : 'Starting Whimsy Space…')
   const cloud = await startLocalCloud({
@@ -35,13 +37,21 @@ async function main(): Promise<void> {
     appPort: port,
     apiPort: port + 1,
     sitesPort: port + 2,
+    // The examples are a third-party app the handle registry trusts, as production's appOrigins would list one.
+    appOrigins: [`http://localhost:${port + 3}`, `http://127.0.0.1:${port + 3}`],
     log: (line) => console.log(line),
+  })
+  // A child process, not an import: nothing outside examples/ may import an app (dependency rules).
+  const examplesServer = resolve(import.meta.dirname, '../../../examples/server.ts')
+  const examples = spawn(process.execPath, ['--import', 'tsx', examplesServer, '--port', String(port + 3), '--config', cloud.urls.config], {
+    stdio: ['ignore', 'ignore', 'inherit'],
   })
   const rows: [string, string][] = [
     ['App', cloud.urls.app],
     ['API (S3, DynamoDB, Cognito)', cloud.urls.api],
     ['SDK configuration', cloud.urls.config],
     ['SDK for pages (ES module)', cloud.urls.sdk],
+    ['Examples', `http://localhost:${port + 3}/`],
     ['Mailbox (sign-up codes)', cloud.urls.mailbox],
     ['User sites', `${cloud.config.sitesProtocol ?? 'http'}://<handle>.${cloud.config.sitesDomain}/`],
     ['Data directory', cloud.dataDir],
@@ -56,6 +66,7 @@ async function main(): Promise<void> {
     if (stopping) return
     stopping = true
     console.log(`\n${signal}: stopping…`)
+    examples.kill()
     await cloud.stop()
     console.log('Stopped.')
     process.exit(0)

@@ -60,6 +60,11 @@ export interface LocalCloudOptions {
   log?: (line: string) => void
   /** The S3 engine's clock (timestamps, lifecycle). Tests move it. Default: the real clock. */
   now?: () => Date
+  /**
+   * More app origins the handle registry answers with CORS, besides the app's own: third-party
+   * apps such as the examples' server, as production lists them in its `appOrigins`.
+   */
+  appOrigins?: string[]
 }
 
 export interface LocalCloud {
@@ -206,7 +211,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       identityPoolId: state.identityPoolId,
       userPoolId: pool.userPoolId,
       verifyIdToken: createIdTokenVerifier({ issuer, clientId: pool.userPoolClientId, jwk: userPoolKey.publicJwk }),
-      allowedOrigins: [appUrl, `http://${HOST}:${portOf(app)}`],
+      allowedOrigins: [appUrl, `http://${HOST}:${portOf(app)}`, ...(options.appOrigins ?? [])],
     })
     const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLE}`
     const gateway = createGatewayHandler({
