@@ -6,7 +6,7 @@
 import type { Browser, BrowserContext } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../../test/browser.js'
-import { type ExamplesFixture, newUser, openTab, pageErrors, signInThroughPage, signUpThroughPage, startExamples } from './fixture.js'
+import { claimHandleThroughPage, type ExamplesFixture, newUser, openTab, pageErrors, signInThroughPage, signUpThroughPage, startExamples } from './fixture.js'
 
 let fixture: ExamplesFixture
 let browser: Browser
@@ -103,5 +103,88 @@ describe('Notes', () => {
     await second.reload()
     await second.locator('#editor').waitFor()
     expect(await second.inputValue('#body')).toBe(merged)
+  }, 90_000)
+})
+
+describe('Paint', () => {
+  it('saves a drawing with progress, reopens it, and publishes a gallery a visitor opens at the site', async () => {
+    const username = await newUser(fixture, 'paint')
+    const handle = `paint-${crypto.randomUUID().slice(0, 8)}`
+    const tab = await openTab(await newContext(), `${fixture.site.url}/paint/`)
+    await signInThroughPage(tab, username)
+    await claimHandleThroughPage(tab, handle)
+
+    const box = await tab.locator('#canvas').boundingBox()
+    if (!box) throw new Error('no canvas')
+    await tab.mouse.move(box.x + 40, box.y + 40)
+    await tab.mouse.down()
+    await tab.mouse.move(box.x + 300, box.y + 200, { steps: 8 })
+    await tab.mouse.up()
+    await tab.fill('#name', 'Sunset')
+    await tab.click('#save')
+    await tab.locator('#paint-status', { hasText: 'Saved /paint/sunset.png.' }).waitFor()
+    expect(await tab.evaluate(() => (document.querySelector('#progress') as HTMLProgressElement).value)).toBe(1)
+
+    // Reopened from the saved file, not from what was on screen.
+    await tab.click('#clear')
+    await tab.click('button[data-name="sunset.png"]')
+    await tab.locator('canvas[data-opened="sunset.png"]').waitFor({ state: 'attached' })
+    const inked = await tab.evaluate(() => {
+      const canvas = document.querySelector('#canvas') as HTMLCanvasElement
+      const { data } = (canvas.getContext('2d') as CanvasRenderingContext2D).getImageData(0, 0, canvas.width, canvas.height)
+      let count = 0
+      for (let i = 0; i < data.length; i += 4) if (data[i] !== 255 || data[i + 1] !== 255 || data[i + 2] !== 255) count++
+      return count
+    })
+    expect(inked).toBeGreaterThan(100)
+
+    await tab.click('#publish')
+    await tab.locator('#paint-status', { hasText: 'Published 1 drawing.' }).waitFor()
+    const gallery = await tab.getAttribute('#gallery-link', 'href')
+    expect(gallery).toBe(`http://${handle}.${fixture.cloud.config.sitesDomain}/gallery/`)
+
+    // A visitor: another browser context, never signed in.
+    const visitor = await openTab(await newContext(), gallery as string)
+    await visitor.waitForLoadState('load')
+    const images = await visitor.$$eval('img', (imgs) => imgs.map((img) => ({ src: img.getAttribute('src'), width: (img as HTMLImageElement).naturalWidth })))
+    expect(images).toEqual([{ src: 'sunset.png', width: 480 }])
+  }, 90_000)
+})
+
+/** A 1×1 PNG: an avatar to upload. */
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
+
+describe('Profile card', () => {
+  it('lets the signed-in user edit their card, avatar included, and shows it to a visitor by ?handle=', async () => {
+    const username = await newUser(fixture, 'card')
+    const handle = `card-${crypto.randomUUID().slice(0, 8)}`
+    const tab = await openTab(await newContext(), `${fixture.site.url}/profile/`)
+    await signInThroughPage(tab, username)
+    await claimHandleThroughPage(tab, handle)
+    await tab.fill('#display-name', 'Ada Lovelace')
+    await tab.fill('#bio', 'Notes on the analytical engine.')
+    await tab.fill('#links', 'Blog https://ada.example/blog')
+    await tab.setInputFiles('#avatar', { name: 'me.png', mimeType: 'image/png', buffer: PIXEL })
+    await tab.click('#save-profile')
+    await tab.locator('#card-status', { hasText: 'Profile saved.' }).waitFor()
+    const share = await tab.textContent('#share-link')
+    expect(share).toBe(`${fixture.site.url}/profile/?handle=${handle}`)
+
+    const visitor = await openTab(await newContext(), share as string)
+    await visitor.locator('#card').waitFor()
+    expect(await visitor.textContent('#card-name')).toBe('Ada Lovelace')
+    expect(await visitor.textContent('#card-bio')).toBe('Notes on the analytical engine.')
+    expect(await visitor.getAttribute('#card-links a', 'href')).toBe('https://ada.example/blog')
+    // The avatar comes from the owner's site; decode() settles when the image has loaded (or failed).
+    const avatar = visitor.locator('#card-avatar')
+    expect(await avatar.getAttribute('src')).toBe(`http://${handle}.${fixture.cloud.config.sitesDomain}/whimsy.space/avatar.png`)
+    await avatar.evaluate((img: HTMLImageElement) => img.decode())
+    expect(await avatar.evaluate((img: HTMLImageElement) => img.naturalWidth)).toBe(1)
+    // The visitor has no session and no editor.
+    expect(await visitor.isVisible('#edit')).toBe(false)
+    expect(await visitor.isVisible('#account-sign-in')).toBe(true)
+
+    await visitor.goto(`${fixture.site.url}/profile/?handle=nobody-${crypto.randomUUID().slice(0, 8)}`)
+    await visitor.locator('#card-status', { hasText: 'has no public profile yet' }).waitFor()
   }, 90_000)
 })
