@@ -3,10 +3,15 @@
  * Hello signs up and publishes a file, Notes is edited in two tabs, Paint's gallery and the
  * profile card are opened by a visitor who never signed in.
  */
+import { createWhimsy, memoryStorage } from '@whimsy/sdk'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { launchChromium } from '../../test/browser.js'
+import { PASSWORD } from '../../test/users.js'
 import { claimHandleThroughPage, type ExamplesFixture, newUser, openTab, pageErrors, signInThroughPage, signUpThroughPage, startExamples } from './fixture.js'
+
+/** A 1×1 PNG: an avatar to upload. */
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
 
 let fixture: ExamplesFixture
 let browser: Browser
@@ -41,6 +46,15 @@ describe('the examples origin', () => {
     for (const path of ['/server.ts', '/test/fixture.ts', '/package.json', '/shared/../server.ts', '/shared/%2e%2e/server.ts', '/hello/README.md'])
       expect((await fetch(`${fixture.site.url}${path}`)).status, path).toBe(404)
     expect(await (await fetch(`${fixture.site.url}/whimsy-env.js`)).text()).toContain(fixture.cloud.urls.config)
+  })
+
+  it('is trusted by the handle registry, which still refuses CORS to any origin it does not list', async () => {
+    const preflight = (origin: string) =>
+      fetch(`${fixture.cloud.config.handlesApi}/claim`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST' } })
+    expect((await preflight(fixture.site.url)).headers.get('access-control-allow-origin')).toBe(fixture.site.url)
+    const port = Number(new URL(fixture.site.url).port)
+    for (const stranger of [`http://localhost:${port + 1}`, 'https://evil.example', `http://evil.localhost:${port}`])
+      expect((await preflight(stranger)).headers.get('access-control-allow-origin'), stranger).toBeNull()
   })
 })
 
@@ -138,6 +152,11 @@ describe('Paint', () => {
     })
     expect(inked).toBeGreaterThan(100)
 
+    // A file another client stored with markup in its name never reaches the gallery page.
+    const other = createWhimsy(fixture.cloud.config, { storage: memoryStorage() })
+    await other.auth.signIn({ username, password: PASSWORD })
+    await other.fs.write('/paint/"><img src=x onerror=alert(1)>.png', PIXEL)
+
     await tab.click('#publish')
     await tab.locator('#paint-status', { hasText: 'Published 1 drawing.' }).waitFor()
     const gallery = await tab.getAttribute('#gallery-link', 'href')
@@ -148,11 +167,9 @@ describe('Paint', () => {
     await visitor.waitForLoadState('load')
     const images = await visitor.$$eval('img', (imgs) => imgs.map((img) => ({ src: img.getAttribute('src'), width: (img as HTMLImageElement).naturalWidth })))
     expect(images).toEqual([{ src: 'sunset.png', width: 480 }])
+    expect(await visitor.content()).not.toContain('onerror')
   }, 90_000)
 })
-
-/** A 1×1 PNG: an avatar to upload. */
-const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64')
 
 describe('Profile card', () => {
   it('lets the signed-in user edit their card, avatar included, and shows it to a visitor by ?handle=', async () => {
