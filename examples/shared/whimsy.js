@@ -1,7 +1,7 @@
-// The one place an example learns where Whimsy Space is: `/whimsy-env.js` names the config URL
+// The one place an example learns where Whimsy Space is: `whimsy-env.js` names the config URL
 // (the local cloud's `/_whimsy/config.json`, or production's `config.json`). Swapping that URL is
 // all it takes to run an example against production; the SDK's browser build is served beside it.
-import * as env from '/whimsy-env.js'
+import * as env from '../whimsy-env.js'
 
 /** Fetches the config, loads the SDK's browser build and restores a stored session. */
 export async function connect() {

@@ -111,6 +111,7 @@ describe('Notes', () => {
     await first.locator('#stale').waitFor()
     expect(await first.getAttribute(`li[data-key="${hash.slice(1)}"]`, 'class')).toContain('changed')
     await first.click('#reload-note')
+    await first.locator('#stale').waitFor({ state: 'hidden' }) // hidden once their version is in the editor
     expect(await first.inputValue('#body')).toBe(merged)
 
     // Nothing lived only in a tab: a reload shows the merged note.
