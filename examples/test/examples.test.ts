@@ -31,6 +31,13 @@ afterEach(async () => {
   expect(pageErrors.splice(0)).toEqual([])
 })
 
+/** The same user in Node: another client with their credentials. */
+async function owner(username: string) {
+  const whimsy = createWhimsy(fixture.cloud.config, { storage: memoryStorage() })
+  await whimsy.auth.signIn({ username, password: PASSWORD })
+  return whimsy
+}
+
 async function newContext(): Promise<BrowserContext> {
   const context = await browser.newContext()
   contexts.push(context)
@@ -154,9 +161,7 @@ describe('Paint', () => {
     expect(inked).toBeGreaterThan(100)
 
     // A file another client stored with markup in its name never reaches the gallery page.
-    const other = createWhimsy(fixture.cloud.config, { storage: memoryStorage() })
-    await other.auth.signIn({ username, password: PASSWORD })
-    await other.fs.write('/paint/"><img src=x onerror=alert(1)>.png', PIXEL)
+    await (await owner(username)).fs.write('/paint/"><img src=x onerror=alert(1)>.png', PIXEL)
 
     await tab.click('#publish')
     await tab.locator('#paint-status', { hasText: 'Published 1 drawing.' }).waitFor()
@@ -179,6 +184,11 @@ describe('Profile card', () => {
     const tab = await openTab(await newContext(), `${fixture.site.url}/profile/`)
     await signInThroughPage(tab, username)
     await claimHandleThroughPage(tab, handle)
+    // Bad input is refused with the SDK's readable message, before anything is written.
+    await tab.fill('#links', 'Click javascript:alert(1)')
+    await tab.click('#save-profile')
+    await tab.locator('#card-status', { hasText: '(InvalidInput)' }).waitFor()
+    expect(await owner(username).then((w) => w.profile.get())).toBeNull()
     await tab.fill('#display-name', 'Ada Lovelace')
     await tab.fill('#bio', 'Notes on the analytical engine.')
     await tab.fill('#links', 'Blog https://ada.example/blog')
@@ -201,6 +211,16 @@ describe('Profile card', () => {
     // The visitor has no session and no editor.
     expect(await visitor.isVisible('#edit')).toBe(false)
     expect(await visitor.isVisible('#account-sign-in')).toBe(true)
+
+    // A profile.json written by other means with a script link is no profile to the card.
+    await (await owner(username)).fs.write(
+      '/public/whimsy.space/profile.json',
+      JSON.stringify({ displayName: 'Eve', links: [{ title: 'x', url: 'javascript:alert(1)' }] }),
+    )
+    await visitor.reload()
+    await visitor.locator('#card-status', { hasText: `${handle} has no public profile yet.` }).waitFor()
+    expect(await visitor.isVisible('#card')).toBe(false)
+    expect(await visitor.locator('a[href^="javascript:"]').count()).toBe(0)
 
     await visitor.goto(`${fixture.site.url}/profile/?handle=nobody-${crypto.randomUUID().slice(0, 8)}`)
     await visitor.locator('#card-status', { hasText: 'has no public profile yet' }).waitFor()
