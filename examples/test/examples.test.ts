@@ -125,6 +125,12 @@ describe('Notes', () => {
     await second.reload()
     await second.locator('#editor').waitFor()
     expect(await second.inputValue('#body')).toBe(merged)
+
+    // Typing not yet saved survives a reload of that tab too.
+    await second.fill('#body', `${merged}\nunsaved`)
+    await second.reload()
+    await second.locator('#editor').waitFor()
+    expect(await second.inputValue('#body')).toBe(`${merged}\nunsaved`)
   }, 90_000)
 })
 
