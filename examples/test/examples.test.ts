@@ -3,6 +3,9 @@
  * Hello signs up and publishes a file, Notes is edited in two tabs, Paint's gallery and the
  * profile card are opened by a visitor who never signed in.
  */
+import { spawn } from 'node:child_process'
+import { once } from 'node:events'
+import { fileURLToPath } from 'node:url'
 import { createWhimsy, memoryStorage } from '@whimsy/sdk'
 import type { Browser, BrowserContext } from 'playwright-core'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
@@ -54,6 +57,22 @@ describe('the examples origin', () => {
       expect((await fetch(`${fixture.site.url}${path}`)).status, path).toBe(404)
     expect(await (await fetch(`${fixture.site.url}/whimsy-env.js`)).text()).toContain(fixture.cloud.urls.config)
   })
+
+  it('runs as the process npm start spawns, naming the cloud it was given', async () => {
+    const server = fileURLToPath(new URL('../server.ts', import.meta.url))
+    const child = spawn(process.execPath, ['--import', 'tsx', server, '--port', '0', '--config', fixture.cloud.urls.config], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    })
+    try {
+      const [line] = (await once(child.stdout, 'data')) as [Buffer]
+      const url = /Examples: (http:\/\/localhost:\d+)\//.exec(line.toString())?.[1]
+      expect(url).toBeTruthy()
+      expect(await (await fetch(`${url}/whimsy-env.js`)).text()).toBe(`export const configUrl = ${JSON.stringify(fixture.cloud.urls.config)}\n`)
+    } finally {
+      child.kill()
+      await once(child, 'exit')
+    }
+  }, 60_000)
 
   it('is trusted by the handle registry, which still refuses CORS to any origin it does not list', async () => {
     const preflight = (origin: string) =>
