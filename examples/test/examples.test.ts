@@ -150,6 +150,15 @@ describe('Notes', () => {
     await second.reload()
     await second.locator('#editor').waitFor()
     expect(await second.inputValue('#body')).toBe(`${merged}\nunsaved`)
+
+    // A note made in one tab shows up in the other, marked as made elsewhere.
+    await second.click('#new-note')
+    await second.fill('#title', 'Ideas')
+    await second.click('#save')
+    await second.locator('#saved', { hasText: 'Saved.' }).waitFor()
+    const ideas = new URL(second.url()).hash.slice(1)
+    await first.evaluate(() => window.dispatchEvent(new Event('focus')))
+    await first.locator(`li.changed[data-key="${ideas}"]`).waitFor()
   }, 90_000)
 })
 
