@@ -9,7 +9,11 @@ const root = document.getElementById('app') as HTMLElement
 
 loadConfig()
   .then(startSession)
-  .then(() => render(<App />, root))
+  .then(() => {
+    // Preact would diff against the boot message instead of replacing it.
+    root.replaceChildren()
+    render(<App />, root)
+  })
   .catch((e: unknown) => {
     const p = document.createElement('p')
     p.className = 'boot error'

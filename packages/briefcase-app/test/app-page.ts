@@ -19,6 +19,8 @@ export interface AppPage {
 export async function openApp(browser: Browser, cloud: CloudInfo, options: BrowserContextOptions = {}): Promise<AppPage> {
   const context = await browser.newContext(options)
   const page = await context.newPage()
+  // Shorter than the test's own timeout, so a failure names the step that waited.
+  page.setDefaultTimeout(15_000)
   const errors: string[] = []
   page.on('pageerror', (e) => errors.push(String(e)))
   page.on('console', (m) => {

@@ -9,7 +9,7 @@ import { type DroppedFile, walkDrop } from '../folder-walker.js'
 
 import { cursor, entries, filter, folderPath, listError, listing, loadFolder, selected, selectedEntries, visible } from '../state/folder.js'
 import { dismissOperation, moveEntries, operation } from '../state/operations.js'
-import { folderHash } from '../state/route.js'
+import { folderHash, route } from '../state/route.js'
 import { type ConflictChoice, enqueue } from '../state/uploads.js'
 import { choiceDialog } from './dialog.js'
 import { openEntry, setFilePicker } from './file-actions.js'
@@ -18,7 +18,9 @@ import { DRAG_TYPE, FileList, selectRow } from './file-list.js'
 const menu = signal<{ x: number; y: number } | undefined>(undefined)
 
 function context(): ActionContext {
-  return { folder: folderPath.value, selection: selectedEntries.value }
+  // The route is the folder on screen; the listing may still be catching up with it.
+  const r = route.value
+  return { folder: r.screen === 'files' ? r.folder : folderPath.value, selection: selectedEntries.value }
 }
 
 async function askConflict(names: string[]): Promise<ConflictChoice | undefined> {
@@ -277,29 +279,32 @@ export function Files({ folder }: { folder: string }) {
           }}
         />
       </div>
-      {ctx.selection.length ? (
-        <div class="selection-bar" role="toolbar" aria-label="Selection actions">
-          <span>{ctx.selection.length} selected</span>
-          {actions()
-            .filter((a) => a.menu && a.id !== 'open' && a.enabled(ctx))
-            .map((a) => (
-              <ActionButton key={a.id} action={a} ctx={ctx} />
-            ))}
-        </div>
-      ) : null}
       <OperationBar />
       {listing.value === 'error' ? (
         <p class="error" role="alert">
           {listError.value}
         </p>
       ) : null}
-      <p class="count" aria-live="polite">
-        {listing.value === 'listing'
-          ? `Listing… ${count.toLocaleString()} so far`
-          : shown === count
-            ? `${count.toLocaleString()} items`
-            : `${shown.toLocaleString()} of ${count.toLocaleString()} items`}
-      </p>
+      {/* One line of fixed height for the count or the selection's actions: selecting never moves the rows under the pointer. */}
+      <div class={`status-line${ctx.selection.length ? ' selecting' : ''}`}>
+        {ctx.selection.length ? (
+          <div class="selection-bar" role="toolbar" aria-label="Selection actions">
+            <span>{ctx.selection.length} selected</span>
+            {actions()
+              .filter((a) => a.menu && a.id !== 'open' && a.enabled(ctx))
+              .map((a) => (
+                <ActionButton key={a.id} action={a} ctx={ctx} />
+              ))}
+          </div>
+        ) : null}
+        <p class="count" aria-live="polite">
+          {listing.value === 'listing'
+            ? `Listing… ${count.toLocaleString()} so far`
+            : shown === count
+              ? `${count.toLocaleString()} items`
+              : `${shown.toLocaleString()} of ${count.toLocaleString()} items`}
+        </p>
+      </div>
       {listing.value === 'done' && count === 0 ? (
         <div class="empty">
           <p>This folder is empty.</p>
