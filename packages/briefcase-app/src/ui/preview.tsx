@@ -63,7 +63,9 @@ function Editor(props: { entry: FileEntry; text: string; etag?: string; onSaved:
     } catch (e) {
       if (isWhimsyError(e, 'Conflict')) {
         const folder = parentOf(props.entry.path)
-        const copy = freeName(props.entry.name.replace(/(\.[^.]*)?$/, ' (your version)$1'), (n) => entries.value.some((x) => x.name === n))
+        const wanted = props.entry.name.replace(/(\.[^.]*)?$/, ' (your version)$1')
+        const taken = (n: string) => entries.value.some((x) => x.name === n)
+        const copy = taken(wanted) ? freeName(wanted, taken) : wanted
         try {
           await whimsy().fs.write(joinPath(folder, copy), draft, { ifNoneMatch: '*' })
           setState({ conflict: copy })
