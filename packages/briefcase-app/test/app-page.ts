@@ -62,7 +62,7 @@ export async function signIn(page: Page, username: string, password = PASSWORD):
 
 /** A row of the file grid by its exact name. */
 export function row(page: Page, name: string) {
-  return page.locator(`.row[data-name="${name.replace(/"/g, '\\"')}"]`)
+  return page.locator(`.file-row[data-name="${name.replace(/"/g, '\\"')}"]`)
 }
 
 export function expectNoErrors(app: AppPage): void {

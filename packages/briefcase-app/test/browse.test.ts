@@ -43,7 +43,7 @@ describe('Briefcase browsing', () => {
     await page.getByText(`${FILES.toLocaleString('en-US')} items`).waitFor()
     expect(page.url()).toMatch(/#\/files\/big$/)
     expect(await page.getByRole('grid').getAttribute('aria-rowcount')).toBe(String(FILES + 1))
-    const bounded = async () => page.locator('.row').count()
+    const bounded = async () => page.locator('.file-row').count()
     expect(await bounded()).toBeLessThan(80)
     // Scroll to the end: the last rows render, the DOM stays small.
     await page.locator('.scroller').evaluate((el) => {

@@ -148,7 +148,8 @@ defineAction({
     const item = ctx.selection[0]
     if (!item) return
     const url = whimsy().fs.publicUrl(item)
-    await navigator.clipboard?.writeText(url).catch(() => {})
+    // Not awaited: a clipboard that waits for permission must not hold the dialog back.
+    void navigator.clipboard?.writeText(url).catch(() => {})
     await openDialog<void>('Public link', (close) => (
       <>
         <p>Anyone with this address can see {item.name}. It is copied to your clipboard.</p>

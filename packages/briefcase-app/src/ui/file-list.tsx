@@ -127,7 +127,7 @@ export function FileList(props: ListHandlers) {
                 role="row"
                 aria-rowindex={index + 2}
                 aria-selected={isSel}
-                class={`row${isSel ? ' selected' : ''}${index === cur ? ' cursor' : ''}`}
+                class={`file-row${isSel ? ' selected' : ''}${index === cur ? ' cursor' : ''}`}
                 style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
                 draggable
                 data-name={entry.name}

@@ -65,7 +65,7 @@ export function SiteScreen() {
         <div class="card">
           <h2>{current ? 'Change handle' : 'Claim a handle'}</h2>
           <Form
-            label="Handle"
+            label="Choose your handle"
             submit={current ? 'Change handle' : 'Claim handle'}
             action={async () => {
               const claimed = await whimsy().sites.claimHandle(name.trim().toLowerCase())
