@@ -9,7 +9,7 @@
 import type { FileEntry } from '@whimsy/sdk'
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { formatDate, formatSize, kindOf } from '../format.js'
-import { anchor, cursor, listing, type SortKey, selected, sort, visible } from '../state/folder.js'
+import { anchor, cursor, entries, listing, type SortKey, selected, sort, visible } from '../state/folder.js'
 import { KindIcon } from './icons.js'
 
 export const ROW_HEIGHT = 44
@@ -115,6 +115,12 @@ export function FileList(props: ListHandlers) {
         <SortHeader label="Modified" k="modified" className="c-date" />
       </div>
       <div class="scroller" ref={scroller} onScroll={(e) => setTop((e.currentTarget as HTMLDivElement).scrollTop)}>
+        {rows.length === 0 && listing.value === 'done' ? (
+          <div class="empty">
+            <p>{entries.value.length ? 'No names match the filter.' : 'This folder is empty.'}</p>
+            <p class="hint">Drop files or folders here, or use Upload.</p>
+          </div>
+        ) : null}
         <div class="rows" role="rowgroup" style={{ height: `${rows.length * ROW_HEIGHT}px` }}>
           {shown.map((entry, i) => {
             const index = first + i

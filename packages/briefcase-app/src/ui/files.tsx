@@ -301,27 +301,20 @@ export function Files({ folder }: { folder: string }) {
           {listing.value === 'listing'
             ? `Listing… ${count.toLocaleString()} so far`
             : shown === count
-              ? `${count.toLocaleString()} items`
+              ? `${count.toLocaleString()} ${count === 1 ? 'item' : 'items'}`
               : `${shown.toLocaleString()} of ${count.toLocaleString()} items`}
         </p>
       </div>
-      {listing.value === 'done' && count === 0 ? (
-        <div class="empty">
-          <p>This folder is empty.</p>
-          <p class="hint">Drop files or folders here, or use Upload.</p>
-        </div>
-      ) : (
-        <FileList
-          onOpen={openEntry}
-          onKey={onListKey}
-          onContextMenu={(e, _entry) => {
-            e.preventDefault()
-            if (!_entry) selected.value = new Set()
-            menu.value = { x: e.clientX, y: e.clientY }
-          }}
-          onDropOnFolder={(f: FileEntry, data) => void dropOn(f.path, data)}
-        />
-      )}
+      <FileList
+        onOpen={openEntry}
+        onKey={onListKey}
+        onContextMenu={(e, _entry) => {
+          e.preventDefault()
+          if (!_entry) selected.value = new Set()
+          menu.value = { x: e.clientX, y: e.clientY }
+        }}
+        onDropOnFolder={(f: FileEntry, data) => void dropOn(f.path, data)}
+      />
       <ContextMenu />
     </section>
   )
