@@ -1,7 +1,7 @@
 /**
  * Builds the Briefcase into `dist/`: `index.html`, `app.js`, `app.css`, the static files production
- * serves beside its `config.json`. The local cloud calls `ensureBuilt` at start, so a fresh clone
- * needs no build step; `npm run build -w @whimsy/briefcase` prints the bundle sizes.
+ * serves beside its `config.json`. The local cloud runs it with `--if-stale` at start, so a fresh
+ * clone needs no build step; `npm run build -w @whimsy/briefcase` prints the bundle sizes.
  */
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
@@ -81,12 +81,9 @@ export async function buildApp(): Promise<BuildReport> {
   return { jsGzip, appGzip: Math.round(jsGzip * (1 - share)), cssGzip: gzipSync(css).length, ms: Date.now() - started }
 }
 
-/** Builds when dist/ is missing or stale; quick (esbuild), so `npm start` and the tests just call it. */
-export async function ensureBuilt(): Promise<void> {
-  if (isStale()) await buildApp()
-}
-
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // --if-stale: what the local cloud runs at start; quiet when dist/ is current.
+  if (process.argv.includes('--if-stale') && !isStale()) process.exit(0)
   const r = await buildApp()
   const kb = (n: number) => `${(n / 1024).toFixed(1)} kB`
   console.log(`Built dist/ in ${r.ms} ms: app.js ${kb(r.jsGzip)} gzip (the app without the SDK: ${kb(r.appGzip)}), app.css ${kb(r.cssGzip)} gzip`)

@@ -3,11 +3,19 @@
  * missing or stale) and a `config.json` beside it that points the app at this cloud, as
  * production's app distribution serves the stack's. Sets the app's strict Content-Security-Policy.
  */
+import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import type { RequestListener } from 'node:http'
 import { extname, join, normalize } from 'node:path'
-import { APP_DIST, ensureBuilt } from '@whimsy/briefcase/build'
+import { fileURLToPath } from 'node:url'
+import { promisify } from 'node:util'
 import type { WhimsyConfig } from '@whimsy/sdk/config'
+
+// Apps are leaves (the rule nothing-imports-an-app): the app's own build script runs as a child
+// process, and its output is read as files.
+const APP_ROOT = fileURLToPath(new URL('../../briefcase-app/', import.meta.url))
+const APP_DIST = join(APP_ROOT, 'dist')
+const BUILD_SCRIPT = join(APP_ROOT, 'scripts', 'build.ts')
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -41,8 +49,8 @@ export function appContentSecurityPolicy(config: WhimsyConfig): string {
 }
 
 /** Starts building the app (when stale) at once, so it overlaps the emulators' start. */
-export function prepareApp(): Promise<void> {
-  return ensureBuilt()
+export async function prepareApp(): Promise<void> {
+  await promisify(execFile)(process.execPath, ['--import', 'tsx', BUILD_SCRIPT, '--if-stale'], { cwd: APP_ROOT, timeout: 120_000 })
 }
 
 export async function createAppServer({
