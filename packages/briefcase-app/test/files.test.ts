@@ -132,6 +132,12 @@ describe('Briefcase files', () => {
     await confirm.getByRole('button', { name: 'Delete' }).click()
     await expect.poll(() => row(page, 'Trips').count()).toBe(0)
     await expect.poll(() => read('/Trips/renamed.txt').catch(() => 'gone')).toBe('gone')
+
+    // Sign out, sign in again: everything is where it was.
+    await page.getByRole('link', { name: 'Account' }).click()
+    await page.getByRole('button', { name: 'Sign out on this device' }).click()
+    await signIn(page, user.username)
+    for (const name of ['cat.png', 'notes.txt', 'notes (2).txt', 'notes (your version).txt']) await row(page, name).waitFor()
     expectNoErrors(app)
     await page.context().close()
   })
