@@ -130,7 +130,9 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     // Not node_modules here: an excluded module vanishes from every rule, so imports of AWS
     // clients would too. doNotFollow keeps them as leaves instead.
-    exclude: { path: '(^|/)(dist|\\.whimsy)/' },
+    // .tsx too: swc is called with TypeScript syntax only (no JSX) and fails on them. The
+    // Briefcase's .tsx files are held to the apps rule by packages/briefcase-app/src/imports.test.ts.
+    exclude: { path: ['(^|/)(dist|\\.whimsy)/', '\\.tsx$'] },
     // Resolve like the bundler and Node do: `exports` maps with the import condition, and the
     // repo's `./x.js` specifiers (TypeScript's ESM convention) to `./x.ts`.
     enhancedResolveOptions: {

@@ -9,6 +9,7 @@ import { createServer, type Server } from 'node:http'
 import { join, resolve } from 'node:path'
 import { authenticatedRolePolicy, publicReadBucketPolicy } from '@whimsy/infra/policies'
 import type { WhimsyConfig } from '@whimsy/sdk/config'
+import { createAppServer, prepareApp } from './app-server.js'
 import type { AdminKey } from './authenticate.js'
 import { ensureBucket, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD_POLICY } from './bootstrap.js'
 import { createCognitoOverrides } from './cognito-overrides.js'
@@ -24,7 +25,6 @@ import { IdentityPool } from './identity-pool.js'
 import { isLoopbackHost, isSitesHost } from './local-hosts.js'
 import type { HealthReport } from './local-routes.js'
 import { Mailbox } from './mailbox.js'
-import { createPlaceholderApp } from './placeholder-app.js'
 import { PortInUseError } from './ports.js'
 import { createS3Engine } from './s3/engine/engine.js'
 import type { S3Engine } from './s3/engine/types.js'
@@ -116,6 +116,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
   const userPoolKey = loadUserPoolKey(dataDir)
   // Only the gateway knows it; the emulators refuse calls without it (finding 10).
   const upstreamSecret = randomBytes(32).toString('base64url')
+  const appBuilt = prepareApp()
+  appBuilt.catch(() => {}) // reported by the app server
 
   // Claim the public ports first: a port in use fails in milliseconds, before any child starts.
   // Their doors answer 503 until the handlers are ready, and only loopback Host names ever.
@@ -249,7 +251,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     doors.api.open(gateway)
     // 100 Continue goes out only once a request is authorized, just before its body is read.
     api.on('checkContinue', doors.api.listener)
-    doors.app.open(createPlaceholderApp({ config, apiUrl }))
+    doors.app.open(await createAppServer({ config, apiUrl, built: appBuilt, log }))
     doors.sites.open(createSitesEdge({ sitesDomain: config.sitesDomain, engine: s3, bucket: BUCKET, lookupHandle: handles.lookup }))
 
     writeFileSync(join(dataDir, 'config.json'), `${JSON.stringify(config, null, 2)}\n`)
