@@ -25,7 +25,7 @@ import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
-import { FOLDER_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
+import { LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, TRANSFER_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
 import { MIN_PART_SIZE, uploadMultipart } from './multipart-upload.js'
 import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
@@ -87,6 +87,21 @@ export interface ReadOptions {
   range?: { start: number; end?: number }
   onProgress?: (progress: Progress) => void
   signal?: AbortSignal
+}
+
+export interface RemoveOptions extends FolderOptions {
+  /** A folder and everything in it; without it only a file or an empty folder is removed. */
+  recursive?: boolean
+  /** Remove the file only if it is still this version (its `etag`); else `Conflict`, also when it is gone. */
+  ifMatch?: string
+}
+
+export interface TransferOptions extends FolderOptions {
+  /**
+   * `false`: never replace an existing file at the destination — `Conflict` instead (checked
+   * for a whole folder before anything is copied, and by S3 for each copy). Default `true`.
+   */
+  overwrite?: boolean
 }
 
 export interface FolderOptions {
@@ -226,7 +241,9 @@ export class Files {
         }),
         { abortSignal: options.signal },
       ),
-    )
+    ).catch((e: unknown) => {
+      throw options.ifMatch !== undefined ? lostRace(e, canonical) : e
+    })
     options.onProgress?.({ loaded: size, total: size })
     return { name: nameOf(canonical), path: canonical, key, type: 'file', size, etag: put.ETag, contentType, modified: new Date() }
   }
@@ -412,16 +429,30 @@ export class Files {
    * @example
    * await whimsy.fs.remove('/old', { recursive: true, onProgress: ({ loaded, total }) => … })
    */
-  async remove(path: string | FileRef, options: FolderOptions & { recursive?: boolean } = {}): Promise<void> {
+  async remove(path: string | FileRef, options: RemoveOptions = {}): Promise<void> {
     checkOptions('fs.remove', options, REMOVE_OPTIONS)
     const place = await this.target(path)
     const { id, file, folder, path: removed } = place
     const canonical = printable(removed)
     if (isRoot(place))
       throw new WhimsyError('InvalidPath', 'Removing your whole folder is not done by path; delete the account, or remove its folders one by one.')
-    if (file && (await this.head(file, canonical))) {
+    if (options.ifMatch !== undefined) {
+      // A condition names one version of a file: S3 deletes only while it is current
+      // (DeleteObject If-Match), so a file changed or removed meanwhile is a lost race.
+      if (!file) throw new WhimsyError('InvalidInput', `fs.remove: ifMatch is for files; ${canonical} is a folder.`)
+      const ifMatch = options.ifMatch
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
-      await this.run(canonical, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: file })))
+      await this.run(canonical, () =>
+        this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: file, IfMatch: ifMatch }), { abortSignal: options.signal }),
+      ).catch((e: unknown) => {
+        throw lostRace(e, canonical)
+      })
+      options.onProgress?.({ loaded: 1, total: 1, path: removed })
+      return
+    }
+    if (file && (await this.head(file, canonical, options.signal))) {
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+      await this.run(canonical, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: file }), { abortSignal: options.signal }))
       options.onProgress?.({ loaded: 1, total: 1, path: removed })
       return
     }
@@ -459,24 +490,26 @@ export class Files {
 
   /**
    * Copies a file or a whole folder, server-side (no bytes through the browser). Existing
-   * files at the destination are replaced. Re-running an interrupted copy finishes it.
+   * files at the destination are replaced, unless `{ overwrite: false }` (then `Conflict`).
+   * Re-running an interrupted copy finishes it.
    * @example
    * await whimsy.fs.copy('/drafts', '/public/posts', { onProgress: ({ loaded, total }) => … })
    */
-  async copy(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
-    checkOptions('fs.copy', options, FOLDER_OPTIONS)
+  async copy(from: string | FileRef, to: string, options: TransferOptions = {}): Promise<void> {
+    checkOptions('fs.copy', options, TRANSFER_OPTIONS)
     await this.transfer(from, to, options, false)
   }
 
   /**
    * Moves a file or a whole folder: each object is copied, the copy verified, and only then
    * the original deleted — an interruption never loses a file, and moving again finishes.
-   * Publishing is moving into `/public`.
+   * An existing file at the destination is replaced, unless `{ overwrite: false }` (then
+   * `Conflict`). Publishing is moving into `/public`.
    * @example
    * await whimsy.fs.move('/a.txt', '/public/a.txt')
    */
-  async move(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
-    checkOptions('fs.move', options, FOLDER_OPTIONS)
+  async move(from: string | FileRef, to: string, options: TransferOptions = {}): Promise<void> {
+    checkOptions('fs.move', options, TRANSFER_OPTIONS)
     await this.transfer(from, to, options, true)
   }
 
@@ -559,10 +592,10 @@ export class Files {
   }
 
   /** HeadObject, or undefined when there is no such file. */
-  private async head(key: string, label: string): Promise<HeadObjectCommandOutput | undefined> {
+  private async head(key: string, label: string, signal?: AbortSignal): Promise<HeadObjectCommandOutput | undefined> {
     try {
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
-      return await this.run(label, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: this.ctx.config.bucket, Key: key })))
+      return await this.run(label, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: this.ctx.config.bucket, Key: key }), { abortSignal: signal }))
     } catch (e) {
       if (e instanceof WhimsyError && e.code === 'NotFound') return undefined
       throw e
@@ -623,7 +656,7 @@ export class Files {
     return keys
   }
 
-  private async transfer(from: string | FileRef, to: string, options: FolderOptions, move: boolean): Promise<void> {
+  private async transfer(from: string | FileRef, to: string, options: TransferOptions, move: boolean): Promise<void> {
     const source = await this.target(from)
     // The destination is a new name: it follows the rules (names inside a folder keep theirs).
     const destination = await this.target(to, 'create')
@@ -647,6 +680,14 @@ export class Files {
             etag: k.etag,
           }))
     if (items.length === 0) throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
+    const overwrite = options.overwrite ?? true
+    if (!overwrite && !source.file) {
+      // A folder is refused whole before anything moves: one existing file would otherwise stop
+      // it half-way. Each copy still carries If-None-Match, for files written meanwhile.
+      const taken = new Set((await this.allKeys(destination.folder, printable(destination.path))).map((k) => k.key))
+      const clash = items.find((item) => taken.has(item.to) && !item.to.endsWith('/'))
+      if (clash) throw new WhimsyError('Conflict', `${printable(pathOfKey(id, clash.to))} already exists; ${verb} with overwrite: true to replace it.`)
+    }
 
     let loaded = 0
     options.onProgress?.({ loaded, total: items.length })
@@ -655,7 +696,7 @@ export class Files {
     const worker = async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         if (options.signal?.aborted || failed) return
-        await this.transferOne(item, move).catch((e: unknown) => {
+        await this.transferOne(item, move, overwrite || item.to.endsWith('/'), options.signal).catch((e: unknown) => {
           failed = true // the other workers stop too: a retry must not race them
           throw e
         })
@@ -667,11 +708,18 @@ export class Files {
     if (options.signal?.aborted) throw new WhimsyError('Aborted', `The ${verb} was stopped after ${loaded} of ${items.length} items; ${verb} again to finish.`)
   }
 
-  private async transferOne(item: { from: string; to: string; size: number; etag?: string }, move: boolean): Promise<void> {
+  private async transferOne(
+    item: { from: string; to: string; size: number; etag?: string },
+    move: boolean,
+    overwrite: boolean,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const { bucket } = this.ctx.config
-    const what = printable(pathOfKey(item.from.slice(0, item.from.indexOf('/')), item.from))
+    const id = item.from.slice(0, item.from.indexOf('/'))
+    const what = printable(pathOfKey(id, item.from))
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html — copy the version we
     // listed (CopySourceIfMatch): a file changed meanwhile fails as Conflict instead.
+    // Without overwrite, If-None-Match: * makes S3 refuse a destination that exists (412).
     const copy = await this.run(what, () =>
       this.ctx.s3.send(
         new CopyObjectCommand({
@@ -679,17 +727,26 @@ export class Files {
           Key: item.to,
           CopySource: `${bucket}/${item.from.split('/').map(encodeURIComponent).join('/')}`,
           CopySourceIfMatch: item.etag,
+          IfNoneMatch: overwrite ? undefined : '*',
         }),
+        { abortSignal: signal },
       ),
-    )
+    ).catch(async (e: unknown) => {
+      // Both conditions fail as 412: say which one, so the message names the right file.
+      if (overwrite || !(e instanceof WhimsyError && e.code === 'Conflict') || !(await this.head(item.to, what, signal))) throw e
+      throw new WhimsyError('Conflict', `${printable(pathOfKey(id, item.to))} already exists; ${move ? 'move' : 'copy'} with overwrite: true to replace it.`, {
+        cause: e.cause,
+        status: e.status,
+      })
+    })
     if (!move) return
     // Verify before deleting: the destination must be our copy (same ETag as the copy made,
     // nobody wrote over it since), whole (the listed size).
-    const copied = await this.run(what, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: item.to })))
+    const copied = await this.run(what, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: item.to }), { abortSignal: signal }))
     if (Number(copied.ContentLength ?? -1) !== item.size || (copy.CopyObjectResult?.ETag && copied.ETag !== copy.CopyObjectResult.ETag))
       throw new WhimsyError('Conflict', `The copy of ${what} changed before it could be checked; the original was kept.`)
     // Delete only the version that was copied: one written meanwhile stays (IfMatch → Conflict).
-    await this.run(what, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: item.from, IfMatch: item.etag })))
+    await this.run(what, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: item.from, IfMatch: item.etag }), { abortSignal: signal }))
   }
 }
 
@@ -747,4 +804,13 @@ function checkMetadata(metadata: Record<string, string> | undefined): void {
     bytes += k.length + v.length
   }
   if (bytes > 2048) throw new WhimsyError('InvalidInput', `Metadata is ${bytes} bytes; S3 allows 2 KB.`)
+}
+
+/**
+ * A conditional call's NotFound as the `Conflict` it is: `ifMatch` names a version, and a file
+ * deleted since no longer has it (S3 answers 404 NoSuchKey, not 412).
+ */
+function lostRace(e: unknown, label: string): unknown {
+  if (!(e instanceof WhimsyError) || e.code !== 'NotFound') return e
+  return new WhimsyError('Conflict', `${label} is no longer at that version: it was deleted meanwhile.`, { cause: e.cause, status: 412 })
 }

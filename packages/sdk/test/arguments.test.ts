@@ -135,7 +135,7 @@ const ROWS: Row[] = [
   {
     call: (w) => w.fs.move('/a.txt', '/b.txt', { onProgres: () => {} } as never),
     code: 'InvalidInput',
-    message: /^fs\.move: unknown option "onProgres"; the options are onProgress, signal\.$/,
+    message: /^fs\.move: unknown option "onProgres"; the options are onProgress, signal, overwrite\.$/,
   },
   {
     call: (w) => w.fs.shareUrl('/a.txt', { expiresIn: '1h' } as never),
