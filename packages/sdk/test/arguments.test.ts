@@ -94,7 +94,7 @@ const ROWS: Row[] = [
     code: 'InvalidInput',
     message: /^fs\.write: options\.contentType must be a media type/,
   },
-  { call: (w) => w.kv.get('k', { meat: true } as never), code: 'InvalidInput', message: /^kv\.get: unknown option "meat"; the options are meta\.$/ },
+  { call: (w) => w.kv.get('k', { meat: true } as never), code: 'InvalidInput', message: /^kv\.get: unknown option "meat"; the options are meta, signal\.$/ },
   // the same checks elsewhere in the API
   {
     call: (w) => w.auth.signIn({ username: 'a', password: 'b', remember: true } as never),
