@@ -20,16 +20,18 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { checkOptions, is } from './args.js'
+import { checkOptions, is, isAbortSignal } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
 import { LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, TRANSFER_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
-import { MIN_PART_SIZE, uploadMultipart } from './multipart-upload.js'
+import { forgetPendingUpload, MIN_PART_SIZE, PAUSED, pendingUploads, uploadMultipart } from './multipart-upload.js'
 import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
 import { objectUrl, siteUrl } from './site-urls.js'
+import { memoryStorage, type SessionStorage } from './storage.js'
+import { type UploadTask, uploadTask } from './upload-task.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export type { FileRef } from './paths.js'
@@ -55,6 +57,8 @@ export interface FileEntry extends FileRef {
 export interface FileInfo extends FileEntry {
   metadata: Record<string, string>
 }
+
+export type { UploadState, UploadTask } from './upload-task.js'
 
 export interface Progress {
   /** Bytes (transfers) or objects (folder operations) done so far. */
@@ -134,16 +138,64 @@ export class Files {
   }
 
   /**
-   * Uploads a large file in parallel parts with progress; abort with a signal. If it is
-   * interrupted, uploading the same File to the same path again resumes where it stopped.
+   * Uploads a large file in parallel parts with progress, as a task: `await` it (or
+   * `task.done`) for the entry; `pause()` keeps the parts sent and `resume()` continues;
+   * `cancel()` (or aborting `signal`) removes them. If it is interrupted otherwise (a dropped
+   * connection, a closed tab), uploading the same File to the same path again resumes where it
+   * stopped. A stream cannot pause (it cannot be read twice).
    * @example
-   * await whimsy.fs.upload('/video.mp4', file, { onProgress: ({ loaded, total }) => bar(loaded / total!) })
+   * const task = whimsy.fs.upload('/video.mp4', file, { onProgress: ({ loaded, total }) => bar(loaded / total!) })
+   * pauseButton.onclick = () => task.pause()
+   * resumeButton.onclick = () => task.resume()
+   * const entry = await task
    */
-  upload(path: string, data: Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<FileEntry> {
-    return this.put('fs.upload', path, data, options)
+  upload(path: string, data: Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>, options: UploadOptions = {}): UploadTask<FileEntry> {
+    const file = data as Partial<File>
+    const isFile = typeof file.name === 'string' && typeof file.lastModified === 'number'
+    // A body that is not a File has no identity to resume by in the session storage: its
+    // parts are remembered in memory, for as long as the task lives.
+    const memory = isFile ? undefined : { storage: memoryStorage(), resumeId: crypto.randomUUID() }
+    const isStream = typeof (data as Partial<ReadableStream>).getReader === 'function'
+    const discard = async () => {
+      const { storage } = memory ?? this.ctx
+      for (const { storageKey, record } of pendingUploads(storage)) {
+        if (memory === undefined && !storageKey.startsWith(`whimsy.upload.${record.key}:`)) continue
+        await this.ctx.s3.send(new AbortMultipartUploadCommand({ Bucket: this.ctx.config.bucket, Key: record.key, UploadId: record.uploadId })).catch(() => {})
+        forgetPendingUpload(storage, storageKey)
+      }
+    }
+    return uploadTask({
+      call: 'fs.upload',
+      signal: isAbortSignal(options?.signal) ? options.signal : undefined,
+      onProgress: typeof options?.onProgress === 'function' ? options.onProgress : undefined,
+      cannotPause: isStream ? 'a stream upload cannot pause (a stream cannot be read twice); cancel it instead.' : undefined,
+      discard,
+      run: async (attempt) => {
+        checkOptions('fs.upload', options, UPLOAD_OPTIONS)
+        try {
+          return await this.put(
+            'fs.upload',
+            path,
+            data,
+            { ...options, signal: attempt.signal, onProgress: attempt.onProgress },
+            { pause: attempt.pause, memory },
+          )
+        } catch (e) {
+          // Parts remembered only in memory could never be resumed after a failure: remove them.
+          if (memory && e !== PAUSED && !attempt.pause.aborted) await discard()
+          throw e
+        }
+      },
+    })
   }
 
-  private async put(call: string, path: string, data: FileBody, options: UploadOptions): Promise<FileEntry> {
+  private async put(
+    call: string,
+    path: string,
+    data: FileBody,
+    options: UploadOptions,
+    task?: { pause: AbortSignal; memory?: { storage: SessionStorage; resumeId: string } },
+  ): Promise<FileEntry> {
     checkOptions(call, options, UPLOAD_OPTIONS)
     const { file: key, path: canonical } = await this.target(path, 'create')
     if (!key) throw new WhimsyError('InvalidPath', 'The root "/" is a folder; give the file a name.')
@@ -218,7 +270,8 @@ export class Files {
         concurrency: options.concurrency,
         onProgress: options.onProgress,
         signal: options.signal,
-        resume: resumeId ? { storage: this.ctx.storage, resumeId } : undefined,
+        resume: resumeId ? { storage: this.ctx.storage, resumeId } : task?.memory,
+        pause: task?.pause,
         path: canonical,
         call: (fn) => this.ctx.auth.withCredentials(fn),
       })
@@ -227,6 +280,9 @@ export class Files {
 
     const bytes = body.kind === 'bytes' ? body.bytes : new Uint8Array(await body.blob.arrayBuffer())
     options.onProgress?.({ loaded: 0, total: size })
+    // A paused task's small body is sent again whole on resume: one request has no parts to keep.
+    const signals = [options.signal, task?.pause].filter((x): x is AbortSignal => x !== undefined)
+    const abortSignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (If-Match / If-None-Match: conditional writes)
     const put = await this.run(canonical, () =>
       s3.send(
@@ -239,7 +295,7 @@ export class Files {
           IfMatch: options.ifMatch,
           IfNoneMatch: options.ifNoneMatch,
         }),
-        { abortSignal: options.signal },
+        { abortSignal },
       ),
     ).catch((e: unknown) => {
       throw options.ifMatch !== undefined ? lostRace(e, canonical) : e
