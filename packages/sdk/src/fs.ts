@@ -20,12 +20,13 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
+import { checkNotAborted } from './abort.js'
 import { checkOptions, is, isAbortSignal } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
-import { LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, TRANSFER_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
+import { CALL_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, TRANSFER_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
 import { forgetPendingUpload, MIN_PART_SIZE, PAUSED, pendingUploads, uploadMultipart } from './multipart-upload.js'
 import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
@@ -91,6 +92,18 @@ export interface ReadOptions {
   range?: { start: number; end?: number }
   onProgress?: (progress: Progress) => void
   signal?: AbortSignal
+}
+
+/** Every `fs` call takes a `signal`: aborted, it rejects with `Aborted` (at once if already aborted). */
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+export interface ListOptions extends CallOptions {
+  /** Every file below the folder (no folder entries), instead of its direct entries. */
+  recursive?: boolean
+  /** Entries per request (1–1,000): a page holds at most this many. */
+  pageSize?: number
 }
 
 export interface RemoveOptions extends FolderOptions {
@@ -197,6 +210,7 @@ export class Files {
     task?: { pause: AbortSignal; memory?: { storage: SessionStorage; resumeId: string } },
   ): Promise<FileEntry> {
     checkOptions(call, options, UPLOAD_OPTIONS)
+    checkNotAborted(call, options.signal)
     const { file: key, path: canonical } = await this.target(path, 'create')
     if (!key) throw new WhimsyError('InvalidPath', 'The root "/" is a folder; give the file a name.')
     const body = prepareBody(data)
@@ -353,6 +367,7 @@ export class Files {
    */
   async stream(path: string | FileRef, options: Omit<ReadOptions, 'onProgress'> = {}): Promise<ReadableStream<Uint8Array>> {
     checkOptions('fs.stream', options, STREAM_OPTIONS)
+    checkNotAborted('fs.stream', options.signal)
     return (await this.open(path, options)).stream
   }
 
@@ -361,15 +376,23 @@ export class Files {
    * @example
    * const { size, modified, etag, contentType } = await whimsy.fs.stat('/notes/todo.txt')
    */
-  async stat(path: string | FileRef): Promise<FileInfo> {
+  async stat(path: string | FileRef, options: CallOptions = {}): Promise<FileInfo> {
+    return this.statOf('fs.stat', path, options)
+  }
+
+  private async statOf(call: string, path: string | FileRef, options: CallOptions): Promise<FileInfo> {
+    const { signal } = checkOptions<CallOptions>(call, options, CALL_OPTIONS)
+    checkNotAborted(call, signal)
     const place = await this.target(path)
     const label = printable(place.path)
     if (place.file) {
-      const head = await this.head(place.file, label)
+      const head = await this.head(place.file, label, signal)
       if (head) return fileInfo(place.path, place.file, head)
     }
     // Not a file: a folder exists if anything (even just its marker) lives under it.
-    const page = await this.run(label, () => this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: place.folder, MaxKeys: 1 })))
+    const page = await this.run(label, () =>
+      this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: place.folder, MaxKeys: 1 }), { abortSignal: signal }),
+    )
     if ((page.KeyCount ?? 0) > 0 || isRoot(place))
       return { name: nameOf(place.path), path: place.path, key: place.folder, type: 'folder', size: 0, metadata: {} }
     throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
@@ -380,9 +403,9 @@ export class Files {
    * @example
    * if (!(await whimsy.fs.exists('/notes'))) await whimsy.fs.mkdir('/notes')
    */
-  async exists(path: string | FileRef): Promise<boolean> {
+  async exists(path: string | FileRef, options: CallOptions = {}): Promise<boolean> {
     try {
-      await this.stat(path)
+      await this.statOf('fs.exists', path, options)
       return true
     } catch (e) {
       if (e instanceof WhimsyError && e.code === 'NotFound') return false
@@ -399,9 +422,10 @@ export class Files {
    * for await (const entry of whimsy.fs.list('/notes')) console.log(entry.type, entry.path)
    * for await (const entry of whimsy.fs.list('/inbox')) await whimsy.fs.remove(entry) // even names the path rules refuse
    */
-  list(path: string | FileRef = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
+  list(path: string | FileRef = '/', options: ListOptions = {}): AsyncGenerator<FileEntry> {
     // Checked now, not at the first iteration: a generator's body runs only when iterated.
     checkOptions('fs.list', options, LIST_OPTIONS)
+    checkNotAborted('fs.list', options.signal)
     const pages = async function* (this: Files): AsyncGenerator<FileEntry> {
       let cursor: string | undefined
       do {
@@ -418,11 +442,9 @@ export class Files {
    * @example
    * const { entries, cursor } = await whimsy.fs.listPage('/photos', { pageSize: 100 })
    */
-  async listPage(
-    path: string | FileRef = '/',
-    options: { recursive?: boolean; pageSize?: number; cursor?: string } = {},
-  ): Promise<{ entries: FileEntry[]; cursor?: string }> {
+  async listPage(path: string | FileRef = '/', options: ListOptions & { cursor?: string } = {}): Promise<{ entries: FileEntry[]; cursor?: string }> {
     checkOptions('fs.listPage', options, LIST_PAGE_OPTIONS)
+    checkNotAborted('fs.listPage', options.signal)
     const { id, folder: prefix, path: listed } = await this.target(path)
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html (EncodingType: keys XML cannot carry)
     const page = await this.run(printable(listed), () =>
@@ -435,6 +457,7 @@ export class Files {
           ContinuationToken: options.cursor,
           EncodingType: 'url',
         }),
+        { abortSignal: options.signal },
       ),
     )
     const decode = (value: string) => decodeListedKey(value, page.EncodingType)
@@ -470,12 +493,16 @@ export class Files {
    * @example
    * await whimsy.fs.mkdir('/photos/2026')
    */
-  async mkdir(path: string): Promise<void> {
+  async mkdir(path: string, options: CallOptions = {}): Promise<void> {
+    const { signal } = checkOptions<CallOptions>('fs.mkdir', options, CALL_OPTIONS)
+    checkNotAborted('fs.mkdir', signal)
     const { file, folder, path: canonical } = await this.target(path, 'create')
     if (!file) return
-    if (await this.head(file, canonical)) throw new WhimsyError('Conflict', `${canonical} is a file; a folder cannot have the same name.`)
+    if (await this.head(file, canonical, signal)) throw new WhimsyError('Conflict', `${canonical} is a file; a folder cannot have the same name.`)
     await this.run(canonical, () =>
-      this.ctx.s3.send(new PutObjectCommand({ Bucket: this.ctx.config.bucket, Key: folder, Body: new Uint8Array(0), ContentType: 'application/x-directory' })),
+      this.ctx.s3.send(new PutObjectCommand({ Bucket: this.ctx.config.bucket, Key: folder, Body: new Uint8Array(0), ContentType: 'application/x-directory' }), {
+        abortSignal: signal,
+      }),
     )
   }
 
@@ -487,6 +514,7 @@ export class Files {
    */
   async remove(path: string | FileRef, options: RemoveOptions = {}): Promise<void> {
     checkOptions('fs.remove', options, REMOVE_OPTIONS)
+    checkNotAborted('fs.remove', options.signal)
     const place = await this.target(path)
     const { id, file, folder, path: removed } = place
     const canonical = printable(removed)
@@ -512,7 +540,7 @@ export class Files {
       options.onProgress?.({ loaded: 1, total: 1, path: removed })
       return
     }
-    const keys = await this.allKeys(folder, canonical)
+    const keys = await this.allKeys(folder, canonical, options.signal)
     if (keys.length === 0) throw new WhimsyError('NotFound', `${canonical} does not exist.`, { status: 404 })
     const onlyMarker = keys.length === 1 && keys[0]?.key === folder
     if (!options.recursive && !onlyMarker)
@@ -553,6 +581,7 @@ export class Files {
    */
   async copy(from: string | FileRef, to: string, options: TransferOptions = {}): Promise<void> {
     checkOptions('fs.copy', options, TRANSFER_OPTIONS)
+    checkNotAborted('fs.copy', options.signal)
     await this.transfer(from, to, options, false)
   }
 
@@ -566,6 +595,7 @@ export class Files {
    */
   async move(from: string | FileRef, to: string, options: TransferOptions = {}): Promise<void> {
     checkOptions('fs.move', options, TRANSFER_OPTIONS)
+    checkNotAborted('fs.move', options.signal)
     await this.transfer(from, to, options, true)
   }
 
@@ -591,10 +621,13 @@ export class Files {
    * @example
    * const link = await whimsy.fs.shareUrl('/private.pdf', { expiresIn: 600 })
    */
-  async shareUrl(path: string | FileRef, options: { expiresIn?: number } = {}): Promise<string> {
-    const expiresIn =
-      checkOptions<{ expiresIn?: number }>('fs.shareUrl', options, { expiresIn: is.wholeNumber(1, MAX_SHARE_SECONDS, ' of seconds') }).expiresIn ??
-      DEFAULT_SHARE_SECONDS
+  async shareUrl(path: string | FileRef, options: CallOptions & { expiresIn?: number } = {}): Promise<string> {
+    const checked = checkOptions<CallOptions & { expiresIn?: number }>('fs.shareUrl', options, {
+      expiresIn: is.wholeNumber(1, MAX_SHARE_SECONDS, ' of seconds'),
+      signal: is.signal,
+    })
+    const expiresIn = checked.expiresIn ?? DEFAULT_SHARE_SECONDS
+    checkNotAborted('fs.shareUrl', checked.signal)
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_SHARE_SECONDS)
       throw new WhimsyError(
         'InvalidInput',
@@ -603,7 +636,7 @@ export class Files {
     const { file: key, path: shared } = await this.target(path)
     const label = printable(shared)
     if (!key) throw new WhimsyError('InvalidPath', `${label} is a folder: share links are for files.`)
-    if (!(await this.head(key, label))) throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
+    if (!(await this.head(key, label, checked.signal))) throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
     // The link dies with the credentials that sign it: make sure they outlive it.
     const credentials = await this.ctx.auth.credentials()
     if (credentials.expiration.getTime() - Date.now() < (expiresIn + 60) * 1000) await this.ctx.auth.refreshCredentials()
@@ -615,10 +648,12 @@ export class Files {
    * @example
    * const { bytes, files } = await whimsy.fs.usage()
    */
-  async usage(): Promise<{ bytes: number; files: number }> {
+  async usage(options: CallOptions = {}): Promise<{ bytes: number; files: number }> {
+    const { signal } = checkOptions<CallOptions>('fs.usage', options, CALL_OPTIONS)
+    checkNotAborted('fs.usage', signal)
     let bytes = 0
     let files = 0
-    for await (const entry of this.list('/', { recursive: true })) {
+    for await (const entry of this.list('/', { recursive: true, signal })) {
       bytes += entry.size
       files++
     }
@@ -661,6 +696,7 @@ export class Files {
   /** A whole file (or range) in memory, reporting progress as bytes arrive. */
   private async download(call: string, path: string | FileRef, options: ReadOptions): Promise<{ bytes: Uint8Array; contentType?: string }> {
     checkOptions(call, options, READ_OPTIONS)
+    checkNotAborted(call, options.signal)
     const { stream, total, contentType } = await this.open(path, options)
     options.onProgress?.({ loaded: 0, total })
     const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
@@ -699,12 +735,14 @@ export class Files {
   }
 
   /** Every key under a folder prefix (markers included), with sizes and ETags. */
-  private async allKeys(prefix: string, label: string): Promise<{ key: string; size: number; etag?: string }[]> {
+  private async allKeys(prefix: string, label: string, signal?: AbortSignal): Promise<{ key: string; size: number; etag?: string }[]> {
     const keys: { key: string; size: number; etag?: string }[] = []
     let token: string | undefined
     do {
       const page = await this.run(label, () =>
-        this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: prefix, ContinuationToken: token, EncodingType: 'url' })),
+        this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: prefix, ContinuationToken: token, EncodingType: 'url' }), {
+          abortSignal: signal,
+        }),
       )
       for (const o of page.Contents ?? []) if (o.Key) keys.push({ key: decodeListedKey(o.Key, page.EncodingType), size: o.Size ?? 0, etag: o.ETag })
       token = page.IsTruncated ? page.NextContinuationToken : undefined
@@ -725,11 +763,11 @@ export class Files {
       throw new WhimsyError('InvalidPath', `Cannot ${verb} ${label} into itself (${destination.path}).`)
 
     const target = destination.file
-    const file = source.file ? await this.head(source.file, label) : undefined
+    const file = source.file ? await this.head(source.file, label, options.signal) : undefined
     const items =
       source.file && file
         ? [{ from: source.file, to: target, size: Number(file.ContentLength ?? 0), etag: file.ETag }]
-        : (await this.allKeys(source.folder, label)).map((k) => ({
+        : (await this.allKeys(source.folder, label, options.signal)).map((k) => ({
             from: k.key,
             to: destination.folder + k.key.slice(source.folder.length),
             size: k.size,
@@ -740,7 +778,7 @@ export class Files {
     if (!overwrite && !source.file) {
       // A folder is refused whole before anything moves: one existing file would otherwise stop
       // it half-way. Each copy still carries If-None-Match, for files written meanwhile.
-      const taken = new Set((await this.allKeys(destination.folder, printable(destination.path))).map((k) => k.key))
+      const taken = new Set((await this.allKeys(destination.folder, printable(destination.path), options.signal)).map((k) => k.key))
       const clash = items.find((item) => taken.has(item.to) && !item.to.endsWith('/'))
       if (clash) throw new WhimsyError('Conflict', `${printable(pathOfKey(id, clash.to))} already exists; ${verb} with overwrite: true to replace it.`)
     }
