@@ -21,7 +21,7 @@ import {
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { checkNotAborted } from './abort.js'
-import { checkOptions, is, isAbortSignal } from './args.js'
+import { checkOptions, invalid, is, isAbortSignal } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
@@ -210,12 +210,14 @@ export class Files {
     task?: { pause: AbortSignal; memory?: { storage: SessionStorage; resumeId: string } },
   ): Promise<FileEntry> {
     checkOptions(call, options, UPLOAD_OPTIONS)
+    // Everything about the body is checked before the path is resolved (which may fetch credentials).
+    const body = prepareBody(data)
+    if (!body) throw invalid(call, 'data', 'a string, Blob, File, ArrayBuffer, typed array or ReadableStream', data)
+    checkMetadata(options.metadata)
+    this.precheck(path, 'create')
     checkNotAborted(call, options.signal)
     const { file: key, path: canonical } = await this.target(path, 'create')
     if (!key) throw new WhimsyError('InvalidPath', 'The root "/" is a folder; give the file a name.')
-    const body = prepareBody(data)
-    if (!body) throw new WhimsyError('InvalidInput', 'A file body is a string, Blob, File, ArrayBuffer, typed array or ReadableStream.')
-    checkMetadata(options.metadata)
     const contentType = options.contentType ?? contentTypeFor(canonical)
     const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined
     const { s3, config } = this.ctx
@@ -667,13 +669,18 @@ export class Files {
    * only a path string (which follows the naming rules) will do, never an exact key.
    */
   private async target(input: string | FileRef, use: 'existing' | 'create' = 'existing'): Promise<Place> {
+    this.precheck(input, use)
+    const { identityId } = await this.ctx.auth.credentials()
+    return placeOf(identityId, input)
+  }
+
+  /** The checks of `target` that need no request, for verbs that must make them all first. */
+  private precheck(input: string | FileRef, use: 'existing' | 'create' = 'existing'): void {
     if (use === 'create' && typeof input !== 'string')
       throw new WhimsyError('InvalidPath', 'A new name is given as a path string, which is checked by the naming rules; entries only name what already exists.')
     // Checked before the network, but the rules need the identityId: use the known one.
     const known = this.ctx.auth.user?.identityId
     if (known || typeof input === 'string') placeOf(known ?? 'us-east-1:00000000-0000-0000-0000-000000000000', input)
-    const { identityId } = await this.ctx.auth.credentials()
-    return placeOf(identityId, input)
   }
 
   private run<T>(what: string, call: () => Promise<T>): Promise<T> {
@@ -751,6 +758,9 @@ export class Files {
   }
 
   private async transfer(from: string | FileRef, to: string, options: TransferOptions, move: boolean): Promise<void> {
+    // Both ends are checked before the first request (resolving the source may fetch credentials).
+    this.precheck(from)
+    this.precheck(to, 'create')
     const source = await this.target(from)
     // The destination is a new name: it follows the rules (names inside a folder keep theirs).
     const destination = await this.target(to, 'create')
