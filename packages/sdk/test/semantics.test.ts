@@ -109,4 +109,20 @@ describe('Issue 12: semantics of fs', () => {
     const recursive = await fresh.fs.listPage('/p', { pageSize: 2, recursive: true })
     expect(recursive.entries.length).toBeLessThanOrEqual(2)
   })
+
+  it('Issue 12 (README): metadata names come back lower-case; values must be printable ASCII', async () => {
+    await whimsy.fs.write('/meta.txt', 'x', { metadata: { Author: 'Daniel', 'x-Rev': '2' } })
+    expect((await whimsy.fs.stat('/meta.txt')).metadata).toEqual({ author: 'Daniel', 'x-rev': '2' })
+    expect((await errorOf(whimsy.fs.write('/meta.txt', 'x', { metadata: { author: 'Zoë' } }))).code).toBe('InvalidInput')
+  })
+
+  it('Issue 12 (README): write resolves to the entry written; list recursive gives every file below, no folders', async () => {
+    const entry = await whimsy.fs.write('/rec/a/b/c.txt', 'abc')
+    expect(entry).toMatchObject({ name: 'c.txt', path: '/rec/a/b/c.txt', type: 'file', size: 3, contentType: 'text/plain; charset=utf-8' })
+    expect(entry.etag).toMatch(/^"[0-9a-f]+"$/)
+    expect(entry.key.endsWith('/rec/a/b/c.txt')).toBe(true)
+    await whimsy.fs.mkdir('/rec/empty')
+    await whimsy.fs.write('/rec/top.txt', 't')
+    expect((await all(whimsy.fs.list('/rec', { recursive: true }))).map((e) => `${e.type} ${e.path}`)).toEqual(['file /rec/a/b/c.txt', 'file /rec/top.txt'])
+  })
 })
