@@ -800,7 +800,10 @@ export class Files {
     const worker = async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         if (options.signal?.aborted || failed) return
-        await this.transferOne(item, move, overwrite || item.to.endsWith('/'), options.signal).catch((e: unknown) => {
+        // Not given the signal: a request abandoned half-way may still be carried out by S3 (a
+        // delete landing after the next run listed its source), so a stop waits for the items
+        // in flight and never leaves one half done.
+        await this.transferOne(item, move, overwrite || item.to.endsWith('/')).catch((e: unknown) => {
           failed = true // the other workers stop too: a retry must not race them
           throw e
         })
@@ -812,12 +815,7 @@ export class Files {
     if (options.signal?.aborted) throw new WhimsyError('Aborted', `The ${verb} was stopped after ${loaded} of ${items.length} items; ${verb} again to finish.`)
   }
 
-  private async transferOne(
-    item: { from: string; to: string; size: number; etag?: string },
-    move: boolean,
-    overwrite: boolean,
-    signal: AbortSignal | undefined,
-  ): Promise<void> {
+  private async transferOne(item: { from: string; to: string; size: number; etag?: string }, move: boolean, overwrite: boolean): Promise<void> {
     const { bucket } = this.ctx.config
     const id = item.from.slice(0, item.from.indexOf('/'))
     const what = printable(pathOfKey(id, item.from))
@@ -833,11 +831,10 @@ export class Files {
           CopySourceIfMatch: item.etag,
           IfNoneMatch: overwrite ? undefined : '*',
         }),
-        { abortSignal: signal },
       ),
     ).catch(async (e: unknown) => {
       // Both conditions fail as 412: say which one, so the message names the right file.
-      if (overwrite || !(e instanceof WhimsyError && e.code === 'Conflict') || !(await this.head(item.to, what, signal))) throw e
+      if (overwrite || !(e instanceof WhimsyError && e.code === 'Conflict') || !(await this.head(item.to, what))) throw e
       throw new WhimsyError('Conflict', `${printable(pathOfKey(id, item.to))} already exists; ${move ? 'move' : 'copy'} with overwrite: true to replace it.`, {
         cause: e.cause,
         status: e.status,
@@ -846,11 +843,11 @@ export class Files {
     if (!move) return
     // Verify before deleting: the destination must be our copy (same ETag as the copy made,
     // nobody wrote over it since), whole (the listed size).
-    const copied = await this.run(what, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: item.to }), { abortSignal: signal }))
+    const copied = await this.run(what, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: item.to })))
     if (Number(copied.ContentLength ?? -1) !== item.size || (copy.CopyObjectResult?.ETag && copied.ETag !== copy.CopyObjectResult.ETag))
       throw new WhimsyError('Conflict', `The copy of ${what} changed before it could be checked; the original was kept.`)
     // Delete only the version that was copied: one written meanwhile stays (IfMatch → Conflict).
-    await this.run(what, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: item.from, IfMatch: item.etag }), { abortSignal: signal }))
+    await this.run(what, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: item.from, IfMatch: item.etag })))
   }
 }
 
