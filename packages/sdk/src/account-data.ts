@@ -5,6 +5,7 @@
  */
 import { DeleteObjectCommand, DeleteObjectsCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3'
 import { BatchWriteCommand, type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb'
+import { BATCH_WRITE_LIMIT, chunks, drain } from './kv-batch.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
 
 export async function deleteAllObjects(s3: S3Client, bucket: string, identityId: string): Promise<number> {
@@ -31,7 +32,16 @@ export async function deleteAllObjects(s3: S3Client, bucket: string, identityId:
   return deleted
 }
 
-export async function deleteAllItems(ddb: DynamoDBDocumentClient, table: string, identityId: string): Promise<number> {
+/** Resends of a batch's unprocessed leftovers before giving up, as `kv` does (`kv-batch.ts`). */
+const BATCH_RETRIES = 8
+
+export async function deleteAllItems(
+  ddb: DynamoDBDocumentClient,
+  table: string,
+  identityId: string,
+  /** For tests: the wait between resends (default: real time). */
+  options: { sleep?: (ms: number) => Promise<void> } = {},
+): Promise<number> {
   let deleted = 0
   let start: Record<string, unknown> | undefined
   do {
@@ -46,18 +56,23 @@ export async function deleteAllItems(ddb: DynamoDBDocumentClient, table: string,
       }),
     )
     const keys = page.Items ?? []
-    for (let i = 0; i < keys.length; i += 25) {
-      let requests: NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string] | undefined = keys
-        .slice(i, i + 25)
-        .map((Key) => ({ DeleteRequest: { Key } }))
-      for (let attempt = 0; requests && requests.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)))
-        const result: { UnprocessedItems?: Record<string, typeof requests> } = await ddb.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }))
-        requests = result.UnprocessedItems?.[table]
-      }
+    for (const chunk of chunks(keys, BATCH_WRITE_LIMIT)) {
+      // Leftovers (throttling, not errors) are resent with backoff while they shrink; a table
+      // that keeps refusing ends in TooManyRequests instead of a loop that never stops.
+      await drain<DeleteRequests>(
+        chunk.map((Key) => ({ DeleteRequest: { Key } })),
+        async (requests) => {
+          const result: { UnprocessedItems?: Record<string, DeleteRequests> } = await ddb.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }))
+          const left = result.UnprocessedItems?.[table]
+          return left?.length ? left : undefined
+        },
+        { retries: BATCH_RETRIES, count: (requests) => requests.length, sleep: options.sleep },
+      )
     }
     deleted += keys.length
     start = page.LastEvaluatedKey
   } while (start)
   return deleted
 }
+
+type DeleteRequests = NonNullable<ConstructorParameters<typeof BatchWriteCommand>[0]['RequestItems']>[string]

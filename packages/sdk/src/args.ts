@@ -117,7 +117,7 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** An AbortSignal, also one from another realm (an iframe, a test runner's jsdom). */
-function isAbortSignal(v: unknown): v is AbortSignal {
+export function isAbortSignal(v: unknown): v is AbortSignal {
   if (typeof AbortSignal !== 'undefined' && v instanceof AbortSignal) return true
   const s = v as Partial<AbortSignal> | null
   return typeof s === 'object' && s !== null && typeof s.aborted === 'boolean' && typeof s.addEventListener === 'function'

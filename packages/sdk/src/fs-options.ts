@@ -4,7 +4,7 @@
  * XML-parse or emulator message from the server.
  */
 import { is, isPlainObject, type Rule } from './args.js'
-import type { FolderOptions, ReadOptions, UploadOptions } from './fs.js'
+import type { CallOptions, FolderOptions, ListOptions, ReadOptions, RemoveOptions, TransferOptions, UploadOptions } from './fs.js'
 import { MIN_PART_SIZE } from './multipart-upload.js'
 
 type RulesOf<T> = { readonly [K in keyof T]-?: Rule }
@@ -48,8 +48,10 @@ export const UPLOAD_OPTIONS: RulesOf<UploadOptions> = {
 }
 export const READ_OPTIONS: RulesOf<ReadOptions> = { ...TRANSFER, range: isRange }
 export const STREAM_OPTIONS: RulesOf<Omit<ReadOptions, 'onProgress'>> = { range: isRange, signal: is.signal }
-export const FOLDER_OPTIONS = TRANSFER
-export const REMOVE_OPTIONS: RulesOf<FolderOptions & { recursive?: boolean }> = { ...TRANSFER, recursive: is.boolean }
+export const TRANSFER_OPTIONS: RulesOf<TransferOptions> = { ...TRANSFER, overwrite: is.boolean }
+export const REMOVE_OPTIONS: RulesOf<RemoveOptions> = { ...TRANSFER, recursive: is.boolean, ifMatch: is.headerText(1024) }
 // ListObjectsV2 returns at most 1,000 keys a request.
-export const LIST_OPTIONS: RulesOf<{ recursive?: boolean; pageSize?: number }> = { recursive: is.boolean, pageSize: is.wholeNumber(1, 1000) }
-export const LIST_PAGE_OPTIONS: RulesOf<{ recursive?: boolean; pageSize?: number; cursor?: string }> = { ...LIST_OPTIONS, cursor: is.string }
+export const LIST_OPTIONS: RulesOf<ListOptions> = { recursive: is.boolean, pageSize: is.wholeNumber(1, 1000), signal: is.signal }
+export const LIST_PAGE_OPTIONS: RulesOf<ListOptions & { cursor?: string }> = { ...LIST_OPTIONS, cursor: is.string }
+/** Calls whose only option is `signal` (stat, exists, mkdir, usage). */
+export const CALL_OPTIONS: RulesOf<CallOptions> = { signal: is.signal }

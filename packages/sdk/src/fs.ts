@@ -20,16 +20,19 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3'
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
-import { checkOptions, is } from './args.js'
+import { checkNotAborted } from './abort.js'
+import { checkOptions, invalid, is, isAbortSignal } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
-import { FOLDER_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
-import { MIN_PART_SIZE, uploadMultipart } from './multipart-upload.js'
+import { CALL_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, TRANSFER_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
+import { forgetPendingUpload, MIN_PART_SIZE, PAUSED, pendingUploads, uploadMultipart } from './multipart-upload.js'
 import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
 import { objectUrl, siteUrl } from './site-urls.js'
+import { memoryStorage, type SessionStorage } from './storage.js'
+import { type UploadTask, uploadTask } from './upload-task.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export type { FileRef } from './paths.js'
@@ -55,6 +58,8 @@ export interface FileEntry extends FileRef {
 export interface FileInfo extends FileEntry {
   metadata: Record<string, string>
 }
+
+export type { UploadState, UploadTask } from './upload-task.js'
 
 export interface Progress {
   /** Bytes (transfers) or objects (folder operations) done so far. */
@@ -89,6 +94,33 @@ export interface ReadOptions {
   signal?: AbortSignal
 }
 
+/** Every `fs` call takes a `signal`: aborted, it rejects with `Aborted` (at once if already aborted). */
+export interface CallOptions {
+  signal?: AbortSignal
+}
+
+export interface ListOptions extends CallOptions {
+  /** Every file below the folder (no folder entries), instead of its direct entries. */
+  recursive?: boolean
+  /** Entries per request (1–1,000): a page holds at most this many. */
+  pageSize?: number
+}
+
+export interface RemoveOptions extends FolderOptions {
+  /** A folder and everything in it; without it only a file or an empty folder is removed. */
+  recursive?: boolean
+  /** Remove the file only if it is still this version (its `etag`); else `Conflict`, also when it is gone. */
+  ifMatch?: string
+}
+
+export interface TransferOptions extends FolderOptions {
+  /**
+   * `false`: never replace an existing file at the destination — `Conflict` instead (checked
+   * for a whole folder before anything is copied, and by S3 for each copy). Default `true`.
+   */
+  overwrite?: boolean
+}
+
 export interface FolderOptions {
   /** Objects done / total, as the operation goes. */
   onProgress?: (progress: Progress & { path?: string }) => void
@@ -119,22 +151,73 @@ export class Files {
   }
 
   /**
-   * Uploads a large file in parallel parts with progress; abort with a signal. If it is
-   * interrupted, uploading the same File to the same path again resumes where it stopped.
+   * Uploads a large file in parallel parts with progress, as a task: `await` it (or
+   * `task.done`) for the entry; `pause()` keeps the parts sent and `resume()` continues;
+   * `cancel()` (or aborting `signal`) removes them. If it is interrupted otherwise (a dropped
+   * connection, a closed tab), uploading the same File to the same path again resumes where it
+   * stopped. A stream cannot pause (it cannot be read twice).
    * @example
-   * await whimsy.fs.upload('/video.mp4', file, { onProgress: ({ loaded, total }) => bar(loaded / total!) })
+   * const task = whimsy.fs.upload('/video.mp4', file, { onProgress: ({ loaded, total }) => bar(loaded / total!) })
+   * pauseButton.onclick = () => task.pause()
+   * resumeButton.onclick = () => task.resume()
+   * const entry = await task
    */
-  upload(path: string, data: Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>, options: UploadOptions = {}): Promise<FileEntry> {
-    return this.put('fs.upload', path, data, options)
+  upload(path: string, data: Blob | ArrayBuffer | ArrayBufferView | ReadableStream<Uint8Array>, options: UploadOptions = {}): UploadTask<FileEntry> {
+    const file = data as Partial<File>
+    const isFile = typeof file.name === 'string' && typeof file.lastModified === 'number'
+    // A body that is not a File has no identity to resume by in the session storage: its
+    // parts are remembered in memory, for as long as the task lives.
+    const memory = isFile ? undefined : { storage: memoryStorage(), resumeId: crypto.randomUUID() }
+    const isStream = typeof (data as Partial<ReadableStream>).getReader === 'function'
+    const discard = async () => {
+      const { storage } = memory ?? this.ctx
+      for (const { storageKey, record } of pendingUploads(storage)) {
+        if (memory === undefined && !storageKey.startsWith(`whimsy.upload.${record.key}:`)) continue
+        await this.ctx.s3.send(new AbortMultipartUploadCommand({ Bucket: this.ctx.config.bucket, Key: record.key, UploadId: record.uploadId })).catch(() => {})
+        forgetPendingUpload(storage, storageKey)
+      }
+    }
+    return uploadTask({
+      call: 'fs.upload',
+      signal: isAbortSignal(options?.signal) ? options.signal : undefined,
+      onProgress: typeof options?.onProgress === 'function' ? options.onProgress : undefined,
+      cannotPause: isStream ? 'a stream upload cannot pause (a stream cannot be read twice); cancel it instead.' : undefined,
+      discard,
+      run: async (attempt) => {
+        checkOptions('fs.upload', options, UPLOAD_OPTIONS)
+        try {
+          return await this.put(
+            'fs.upload',
+            path,
+            data,
+            { ...options, signal: attempt.signal, onProgress: attempt.onProgress },
+            { pause: attempt.pause, memory },
+          )
+        } catch (e) {
+          // Parts remembered only in memory could never be resumed after a failure: remove them.
+          if (memory && e !== PAUSED && !attempt.pause.aborted) await discard()
+          throw e
+        }
+      },
+    })
   }
 
-  private async put(call: string, path: string, data: FileBody, options: UploadOptions): Promise<FileEntry> {
+  private async put(
+    call: string,
+    path: string,
+    data: FileBody,
+    options: UploadOptions,
+    task?: { pause: AbortSignal; memory?: { storage: SessionStorage; resumeId: string } },
+  ): Promise<FileEntry> {
     checkOptions(call, options, UPLOAD_OPTIONS)
+    // Everything about the body is checked before the path is resolved (which may fetch credentials).
+    const body = prepareBody(data)
+    if (!body) throw invalid(call, 'data', 'a string, Blob, File, ArrayBuffer, typed array or ReadableStream', data)
+    checkMetadata(options.metadata)
+    this.precheck(path, 'create')
+    checkNotAborted(call, options.signal)
     const { file: key, path: canonical } = await this.target(path, 'create')
     if (!key) throw new WhimsyError('InvalidPath', 'The root "/" is a folder; give the file a name.')
-    const body = prepareBody(data)
-    if (!body) throw new WhimsyError('InvalidInput', 'A file body is a string, Blob, File, ArrayBuffer, typed array or ReadableStream.')
-    checkMetadata(options.metadata)
     const contentType = options.contentType ?? contentTypeFor(canonical)
     const conditional = options.ifMatch !== undefined || options.ifNoneMatch !== undefined
     const { s3, config } = this.ctx
@@ -203,7 +286,8 @@ export class Files {
         concurrency: options.concurrency,
         onProgress: options.onProgress,
         signal: options.signal,
-        resume: resumeId ? { storage: this.ctx.storage, resumeId } : undefined,
+        resume: resumeId ? { storage: this.ctx.storage, resumeId } : task?.memory,
+        pause: task?.pause,
         path: canonical,
         call: (fn) => this.ctx.auth.withCredentials(fn),
       })
@@ -212,6 +296,9 @@ export class Files {
 
     const bytes = body.kind === 'bytes' ? body.bytes : new Uint8Array(await body.blob.arrayBuffer())
     options.onProgress?.({ loaded: 0, total: size })
+    // A paused task's small body is sent again whole on resume: one request has no parts to keep.
+    const signals = [options.signal, task?.pause].filter((x): x is AbortSignal => x !== undefined)
+    const abortSignal = signals.length > 1 ? AbortSignal.any(signals) : signals[0]
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html (If-Match / If-None-Match: conditional writes)
     const put = await this.run(canonical, () =>
       s3.send(
@@ -224,9 +311,11 @@ export class Files {
           IfMatch: options.ifMatch,
           IfNoneMatch: options.ifNoneMatch,
         }),
-        { abortSignal: options.signal },
+        { abortSignal },
       ),
-    )
+    ).catch((e: unknown) => {
+      throw options.ifMatch !== undefined ? lostRace(e, canonical) : e
+    })
     options.onProgress?.({ loaded: size, total: size })
     return { name: nameOf(canonical), path: canonical, key, type: 'file', size, etag: put.ETag, contentType, modified: new Date() }
   }
@@ -280,6 +369,7 @@ export class Files {
    */
   async stream(path: string | FileRef, options: Omit<ReadOptions, 'onProgress'> = {}): Promise<ReadableStream<Uint8Array>> {
     checkOptions('fs.stream', options, STREAM_OPTIONS)
+    checkNotAborted('fs.stream', options.signal)
     return (await this.open(path, options)).stream
   }
 
@@ -288,15 +378,23 @@ export class Files {
    * @example
    * const { size, modified, etag, contentType } = await whimsy.fs.stat('/notes/todo.txt')
    */
-  async stat(path: string | FileRef): Promise<FileInfo> {
+  async stat(path: string | FileRef, options: CallOptions = {}): Promise<FileInfo> {
+    return this.statOf('fs.stat', path, options)
+  }
+
+  private async statOf(call: string, path: string | FileRef, options: CallOptions): Promise<FileInfo> {
+    const { signal } = checkOptions<CallOptions>(call, options, CALL_OPTIONS)
+    checkNotAborted(call, signal)
     const place = await this.target(path)
     const label = printable(place.path)
     if (place.file) {
-      const head = await this.head(place.file, label)
+      const head = await this.head(place.file, label, signal)
       if (head) return fileInfo(place.path, place.file, head)
     }
     // Not a file: a folder exists if anything (even just its marker) lives under it.
-    const page = await this.run(label, () => this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: place.folder, MaxKeys: 1 })))
+    const page = await this.run(label, () =>
+      this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: place.folder, MaxKeys: 1 }), { abortSignal: signal }),
+    )
     if ((page.KeyCount ?? 0) > 0 || isRoot(place))
       return { name: nameOf(place.path), path: place.path, key: place.folder, type: 'folder', size: 0, metadata: {} }
     throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
@@ -307,9 +405,9 @@ export class Files {
    * @example
    * if (!(await whimsy.fs.exists('/notes'))) await whimsy.fs.mkdir('/notes')
    */
-  async exists(path: string | FileRef): Promise<boolean> {
+  async exists(path: string | FileRef, options: CallOptions = {}): Promise<boolean> {
     try {
-      await this.stat(path)
+      await this.statOf('fs.exists', path, options)
       return true
     } catch (e) {
       if (e instanceof WhimsyError && e.code === 'NotFound') return false
@@ -326,9 +424,10 @@ export class Files {
    * for await (const entry of whimsy.fs.list('/notes')) console.log(entry.type, entry.path)
    * for await (const entry of whimsy.fs.list('/inbox')) await whimsy.fs.remove(entry) // even names the path rules refuse
    */
-  list(path: string | FileRef = '/', options: { recursive?: boolean; pageSize?: number } = {}): AsyncGenerator<FileEntry> {
+  list(path: string | FileRef = '/', options: ListOptions = {}): AsyncGenerator<FileEntry> {
     // Checked now, not at the first iteration: a generator's body runs only when iterated.
     checkOptions('fs.list', options, LIST_OPTIONS)
+    checkNotAborted('fs.list', options.signal)
     const pages = async function* (this: Files): AsyncGenerator<FileEntry> {
       let cursor: string | undefined
       do {
@@ -345,11 +444,9 @@ export class Files {
    * @example
    * const { entries, cursor } = await whimsy.fs.listPage('/photos', { pageSize: 100 })
    */
-  async listPage(
-    path: string | FileRef = '/',
-    options: { recursive?: boolean; pageSize?: number; cursor?: string } = {},
-  ): Promise<{ entries: FileEntry[]; cursor?: string }> {
+  async listPage(path: string | FileRef = '/', options: ListOptions & { cursor?: string } = {}): Promise<{ entries: FileEntry[]; cursor?: string }> {
     checkOptions('fs.listPage', options, LIST_PAGE_OPTIONS)
+    checkNotAborted('fs.listPage', options.signal)
     const { id, folder: prefix, path: listed } = await this.target(path)
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectsV2.html (EncodingType: keys XML cannot carry)
     const page = await this.run(printable(listed), () =>
@@ -362,6 +459,7 @@ export class Files {
           ContinuationToken: options.cursor,
           EncodingType: 'url',
         }),
+        { abortSignal: options.signal },
       ),
     )
     const decode = (value: string) => decodeListedKey(value, page.EncodingType)
@@ -397,12 +495,16 @@ export class Files {
    * @example
    * await whimsy.fs.mkdir('/photos/2026')
    */
-  async mkdir(path: string): Promise<void> {
+  async mkdir(path: string, options: CallOptions = {}): Promise<void> {
+    const { signal } = checkOptions<CallOptions>('fs.mkdir', options, CALL_OPTIONS)
+    checkNotAborted('fs.mkdir', signal)
     const { file, folder, path: canonical } = await this.target(path, 'create')
     if (!file) return
-    if (await this.head(file, canonical)) throw new WhimsyError('Conflict', `${canonical} is a file; a folder cannot have the same name.`)
+    if (await this.head(file, canonical, signal)) throw new WhimsyError('Conflict', `${canonical} is a file; a folder cannot have the same name.`)
     await this.run(canonical, () =>
-      this.ctx.s3.send(new PutObjectCommand({ Bucket: this.ctx.config.bucket, Key: folder, Body: new Uint8Array(0), ContentType: 'application/x-directory' })),
+      this.ctx.s3.send(new PutObjectCommand({ Bucket: this.ctx.config.bucket, Key: folder, Body: new Uint8Array(0), ContentType: 'application/x-directory' }), {
+        abortSignal: signal,
+      }),
     )
   }
 
@@ -412,20 +514,35 @@ export class Files {
    * @example
    * await whimsy.fs.remove('/old', { recursive: true, onProgress: ({ loaded, total }) => … })
    */
-  async remove(path: string | FileRef, options: FolderOptions & { recursive?: boolean } = {}): Promise<void> {
+  async remove(path: string | FileRef, options: RemoveOptions = {}): Promise<void> {
     checkOptions('fs.remove', options, REMOVE_OPTIONS)
+    checkNotAborted('fs.remove', options.signal)
     const place = await this.target(path)
     const { id, file, folder, path: removed } = place
     const canonical = printable(removed)
     if (isRoot(place))
       throw new WhimsyError('InvalidPath', 'Removing your whole folder is not done by path; delete the account, or remove its folders one by one.')
-    if (file && (await this.head(file, canonical))) {
+    if (options.ifMatch !== undefined) {
+      // A condition names one version of a file: S3 deletes only while it is current
+      // (DeleteObject If-Match), so a file changed or removed meanwhile is a lost race.
+      if (!file) throw new WhimsyError('InvalidInput', `fs.remove: ifMatch is for files; ${canonical} is a folder.`)
+      const ifMatch = options.ifMatch
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
-      await this.run(canonical, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: file })))
+      await this.run(canonical, () =>
+        this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: file, IfMatch: ifMatch }), { abortSignal: options.signal }),
+      ).catch((e: unknown) => {
+        throw lostRace(e, canonical)
+      })
       options.onProgress?.({ loaded: 1, total: 1, path: removed })
       return
     }
-    const keys = await this.allKeys(folder, canonical)
+    if (file && (await this.head(file, canonical, options.signal))) {
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObject.html
+      await this.run(canonical, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: this.ctx.config.bucket, Key: file }), { abortSignal: options.signal }))
+      options.onProgress?.({ loaded: 1, total: 1, path: removed })
+      return
+    }
+    const keys = await this.allKeys(folder, canonical, options.signal)
     if (keys.length === 0) throw new WhimsyError('NotFound', `${canonical} does not exist.`, { status: 404 })
     const onlyMarker = keys.length === 1 && keys[0]?.key === folder
     if (!options.recursive && !onlyMarker)
@@ -459,24 +576,28 @@ export class Files {
 
   /**
    * Copies a file or a whole folder, server-side (no bytes through the browser). Existing
-   * files at the destination are replaced. Re-running an interrupted copy finishes it.
+   * files at the destination are replaced, unless `{ overwrite: false }` (then `Conflict`).
+   * Re-running an interrupted copy finishes it.
    * @example
    * await whimsy.fs.copy('/drafts', '/public/posts', { onProgress: ({ loaded, total }) => … })
    */
-  async copy(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
-    checkOptions('fs.copy', options, FOLDER_OPTIONS)
+  async copy(from: string | FileRef, to: string, options: TransferOptions = {}): Promise<void> {
+    checkOptions('fs.copy', options, TRANSFER_OPTIONS)
+    checkNotAborted('fs.copy', options.signal)
     await this.transfer(from, to, options, false)
   }
 
   /**
    * Moves a file or a whole folder: each object is copied, the copy verified, and only then
    * the original deleted — an interruption never loses a file, and moving again finishes.
-   * Publishing is moving into `/public`.
+   * An existing file at the destination is replaced, unless `{ overwrite: false }` (then
+   * `Conflict`). Publishing is moving into `/public`.
    * @example
    * await whimsy.fs.move('/a.txt', '/public/a.txt')
    */
-  async move(from: string | FileRef, to: string, options: FolderOptions = {}): Promise<void> {
-    checkOptions('fs.move', options, FOLDER_OPTIONS)
+  async move(from: string | FileRef, to: string, options: TransferOptions = {}): Promise<void> {
+    checkOptions('fs.move', options, TRANSFER_OPTIONS)
+    checkNotAborted('fs.move', options.signal)
     await this.transfer(from, to, options, true)
   }
 
@@ -502,10 +623,13 @@ export class Files {
    * @example
    * const link = await whimsy.fs.shareUrl('/private.pdf', { expiresIn: 600 })
    */
-  async shareUrl(path: string | FileRef, options: { expiresIn?: number } = {}): Promise<string> {
-    const expiresIn =
-      checkOptions<{ expiresIn?: number }>('fs.shareUrl', options, { expiresIn: is.wholeNumber(1, MAX_SHARE_SECONDS, ' of seconds') }).expiresIn ??
-      DEFAULT_SHARE_SECONDS
+  async shareUrl(path: string | FileRef, options: CallOptions & { expiresIn?: number } = {}): Promise<string> {
+    const checked = checkOptions<CallOptions & { expiresIn?: number }>('fs.shareUrl', options, {
+      expiresIn: is.wholeNumber(1, MAX_SHARE_SECONDS, ' of seconds'),
+      signal: is.signal,
+    })
+    const expiresIn = checked.expiresIn ?? DEFAULT_SHARE_SECONDS
+    checkNotAborted('fs.shareUrl', checked.signal)
     if (!Number.isInteger(expiresIn) || expiresIn < 1 || expiresIn > MAX_SHARE_SECONDS)
       throw new WhimsyError(
         'InvalidInput',
@@ -514,7 +638,7 @@ export class Files {
     const { file: key, path: shared } = await this.target(path)
     const label = printable(shared)
     if (!key) throw new WhimsyError('InvalidPath', `${label} is a folder: share links are for files.`)
-    if (!(await this.head(key, label))) throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
+    if (!(await this.head(key, label, checked.signal))) throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
     // The link dies with the credentials that sign it: make sure they outlive it.
     const credentials = await this.ctx.auth.credentials()
     if (credentials.expiration.getTime() - Date.now() < (expiresIn + 60) * 1000) await this.ctx.auth.refreshCredentials()
@@ -526,10 +650,12 @@ export class Files {
    * @example
    * const { bytes, files } = await whimsy.fs.usage()
    */
-  async usage(): Promise<{ bytes: number; files: number }> {
+  async usage(options: CallOptions = {}): Promise<{ bytes: number; files: number }> {
+    const { signal } = checkOptions<CallOptions>('fs.usage', options, CALL_OPTIONS)
+    checkNotAborted('fs.usage', signal)
     let bytes = 0
     let files = 0
-    for await (const entry of this.list('/', { recursive: true })) {
+    for await (const entry of this.list('/', { recursive: true, signal })) {
       bytes += entry.size
       files++
     }
@@ -543,13 +669,18 @@ export class Files {
    * only a path string (which follows the naming rules) will do, never an exact key.
    */
   private async target(input: string | FileRef, use: 'existing' | 'create' = 'existing'): Promise<Place> {
+    this.precheck(input, use)
+    const { identityId } = await this.ctx.auth.credentials()
+    return placeOf(identityId, input)
+  }
+
+  /** The checks of `target` that need no request, for verbs that must make them all first. */
+  private precheck(input: string | FileRef, use: 'existing' | 'create' = 'existing'): void {
     if (use === 'create' && typeof input !== 'string')
       throw new WhimsyError('InvalidPath', 'A new name is given as a path string, which is checked by the naming rules; entries only name what already exists.')
     // Checked before the network, but the rules need the identityId: use the known one.
     const known = this.ctx.auth.user?.identityId
     if (known || typeof input === 'string') placeOf(known ?? 'us-east-1:00000000-0000-0000-0000-000000000000', input)
-    const { identityId } = await this.ctx.auth.credentials()
-    return placeOf(identityId, input)
   }
 
   private run<T>(what: string, call: () => Promise<T>): Promise<T> {
@@ -559,10 +690,10 @@ export class Files {
   }
 
   /** HeadObject, or undefined when there is no such file. */
-  private async head(key: string, label: string): Promise<HeadObjectCommandOutput | undefined> {
+  private async head(key: string, label: string, signal?: AbortSignal): Promise<HeadObjectCommandOutput | undefined> {
     try {
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html
-      return await this.run(label, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: this.ctx.config.bucket, Key: key })))
+      return await this.run(label, () => this.ctx.s3.send(new HeadObjectCommand({ Bucket: this.ctx.config.bucket, Key: key }), { abortSignal: signal }))
     } catch (e) {
       if (e instanceof WhimsyError && e.code === 'NotFound') return undefined
       throw e
@@ -572,6 +703,7 @@ export class Files {
   /** A whole file (or range) in memory, reporting progress as bytes arrive. */
   private async download(call: string, path: string | FileRef, options: ReadOptions): Promise<{ bytes: Uint8Array; contentType?: string }> {
     checkOptions(call, options, READ_OPTIONS)
+    checkNotAborted(call, options.signal)
     const { stream, total, contentType } = await this.open(path, options)
     options.onProgress?.({ loaded: 0, total })
     const bytes = await readAllBytes(stream, (loaded) => options.onProgress?.({ loaded, total }), options.signal).catch((e: unknown) => {
@@ -610,12 +742,14 @@ export class Files {
   }
 
   /** Every key under a folder prefix (markers included), with sizes and ETags. */
-  private async allKeys(prefix: string, label: string): Promise<{ key: string; size: number; etag?: string }[]> {
+  private async allKeys(prefix: string, label: string, signal?: AbortSignal): Promise<{ key: string; size: number; etag?: string }[]> {
     const keys: { key: string; size: number; etag?: string }[] = []
     let token: string | undefined
     do {
       const page = await this.run(label, () =>
-        this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: prefix, ContinuationToken: token, EncodingType: 'url' })),
+        this.ctx.s3.send(new ListObjectsV2Command({ Bucket: this.ctx.config.bucket, Prefix: prefix, ContinuationToken: token, EncodingType: 'url' }), {
+          abortSignal: signal,
+        }),
       )
       for (const o of page.Contents ?? []) if (o.Key) keys.push({ key: decodeListedKey(o.Key, page.EncodingType), size: o.Size ?? 0, etag: o.ETag })
       token = page.IsTruncated ? page.NextContinuationToken : undefined
@@ -623,7 +757,10 @@ export class Files {
     return keys
   }
 
-  private async transfer(from: string | FileRef, to: string, options: FolderOptions, move: boolean): Promise<void> {
+  private async transfer(from: string | FileRef, to: string, options: TransferOptions, move: boolean): Promise<void> {
+    // Both ends are checked before the first request (resolving the source may fetch credentials).
+    this.precheck(from)
+    this.precheck(to, 'create')
     const source = await this.target(from)
     // The destination is a new name: it follows the rules (names inside a folder keep theirs).
     const destination = await this.target(to, 'create')
@@ -636,17 +773,25 @@ export class Files {
       throw new WhimsyError('InvalidPath', `Cannot ${verb} ${label} into itself (${destination.path}).`)
 
     const target = destination.file
-    const file = source.file ? await this.head(source.file, label) : undefined
+    const file = source.file ? await this.head(source.file, label, options.signal) : undefined
     const items =
       source.file && file
         ? [{ from: source.file, to: target, size: Number(file.ContentLength ?? 0), etag: file.ETag }]
-        : (await this.allKeys(source.folder, label)).map((k) => ({
+        : (await this.allKeys(source.folder, label, options.signal)).map((k) => ({
             from: k.key,
             to: destination.folder + k.key.slice(source.folder.length),
             size: k.size,
             etag: k.etag,
           }))
     if (items.length === 0) throw new WhimsyError('NotFound', `${label} does not exist.`, { status: 404 })
+    const overwrite = options.overwrite ?? true
+    if (!overwrite && !source.file) {
+      // A folder is refused whole before anything moves: one existing file would otherwise stop
+      // it half-way. Each copy still carries If-None-Match, for files written meanwhile.
+      const taken = new Set((await this.allKeys(destination.folder, printable(destination.path), options.signal)).map((k) => k.key))
+      const clash = items.find((item) => taken.has(item.to) && !item.to.endsWith('/'))
+      if (clash) throw new WhimsyError('Conflict', `${printable(pathOfKey(id, clash.to))} already exists; ${verb} with overwrite: true to replace it.`)
+    }
 
     let loaded = 0
     options.onProgress?.({ loaded, total: items.length })
@@ -655,7 +800,10 @@ export class Files {
     const worker = async () => {
       for (let item = queue.shift(); item; item = queue.shift()) {
         if (options.signal?.aborted || failed) return
-        await this.transferOne(item, move).catch((e: unknown) => {
+        // Not given the signal: a request abandoned half-way may still be carried out by S3 (a
+        // delete landing after the next run listed its source), so a stop waits for the items
+        // in flight and never leaves one half done.
+        await this.transferOne(item, move, overwrite || item.to.endsWith('/')).catch((e: unknown) => {
           failed = true // the other workers stop too: a retry must not race them
           throw e
         })
@@ -667,11 +815,13 @@ export class Files {
     if (options.signal?.aborted) throw new WhimsyError('Aborted', `The ${verb} was stopped after ${loaded} of ${items.length} items; ${verb} again to finish.`)
   }
 
-  private async transferOne(item: { from: string; to: string; size: number; etag?: string }, move: boolean): Promise<void> {
+  private async transferOne(item: { from: string; to: string; size: number; etag?: string }, move: boolean, overwrite: boolean): Promise<void> {
     const { bucket } = this.ctx.config
-    const what = printable(pathOfKey(item.from.slice(0, item.from.indexOf('/')), item.from))
+    const id = item.from.slice(0, item.from.indexOf('/'))
+    const what = printable(pathOfKey(id, item.from))
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CopyObject.html — copy the version we
     // listed (CopySourceIfMatch): a file changed meanwhile fails as Conflict instead.
+    // Without overwrite, If-None-Match: * makes S3 refuse a destination that exists (412).
     const copy = await this.run(what, () =>
       this.ctx.s3.send(
         new CopyObjectCommand({
@@ -679,9 +829,17 @@ export class Files {
           Key: item.to,
           CopySource: `${bucket}/${item.from.split('/').map(encodeURIComponent).join('/')}`,
           CopySourceIfMatch: item.etag,
+          IfNoneMatch: overwrite ? undefined : '*',
         }),
       ),
-    )
+    ).catch(async (e: unknown) => {
+      // Both conditions fail as 412: say which one, so the message names the right file.
+      if (overwrite || !(e instanceof WhimsyError && e.code === 'Conflict') || !(await this.head(item.to, what))) throw e
+      throw new WhimsyError('Conflict', `${printable(pathOfKey(id, item.to))} already exists; ${move ? 'move' : 'copy'} with overwrite: true to replace it.`, {
+        cause: e.cause,
+        status: e.status,
+      })
+    })
     if (!move) return
     // Verify before deleting: the destination must be our copy (same ETag as the copy made,
     // nobody wrote over it since), whole (the listed size).
@@ -747,4 +905,13 @@ function checkMetadata(metadata: Record<string, string> | undefined): void {
     bytes += k.length + v.length
   }
   if (bytes > 2048) throw new WhimsyError('InvalidInput', `Metadata is ${bytes} bytes; S3 allows 2 KB.`)
+}
+
+/**
+ * A conditional call's NotFound as the `Conflict` it is: `ifMatch` names a version, and a file
+ * deleted since no longer has it (S3 answers 404 NoSuchKey, not 412).
+ */
+function lostRace(e: unknown, label: string): unknown {
+  if (!(e instanceof WhimsyError) || e.code !== 'NotFound') return e
+  return new WhimsyError('Conflict', `${label} is no longer at that version: it was deleted meanwhile.`, { cause: e.cause, status: 412 })
 }

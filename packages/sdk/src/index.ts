@@ -9,11 +9,26 @@ export type { Auth, AuthChange, WhimsyEvent, WhimsyUser } from './auth.js'
 export type { FileBody } from './bodies.js'
 export type { PasswordPolicy, WhimsyConfig } from './config.js'
 export { isWhimsyError, WhimsyError, type WhimsyErrorCode } from './errors.js'
-export type { FileEntry, FileInfo, FileRef, Files, FolderOptions, Progress, ReadOptions, UploadOptions, WriteOptions } from './fs.js'
+export type {
+  FileEntry,
+  FileInfo,
+  FileRef,
+  Files,
+  FolderOptions,
+  Progress,
+  ReadOptions,
+  RemoveOptions,
+  TransferOptions,
+  UploadOptions,
+  UploadState,
+  UploadTask,
+  WriteOptions,
+} from './fs.js'
 export type {
   JsonValue,
   KeyValue,
   KeyValueStore,
+  KvCallOptions,
   KvDeleteOptions,
   KvEntries,
   KvEntry,

@@ -26,6 +26,7 @@ import {
   type UpdateItemCommandOutput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb'
+import { checkNotAborted } from './abort.js'
 import { checkOptions as checkKnown, invalid, is, isPlainObject, type Rule } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { WhimsyError } from './errors.js'
@@ -85,24 +86,29 @@ export interface KvExpiry {
   expiresAt?: Date | number
 }
 
-export interface KvSetOptions extends KvExpiry {
+/** Every `kv` call takes a `signal`: aborted, it rejects with `Aborted` (at once if already aborted). */
+export interface KvCallOptions {
+  signal?: AbortSignal
+}
+
+export interface KvSetOptions extends KvExpiry, KvCallOptions {
   /** Write only if the key has no (live) value; else `Conflict`. */
   ifAbsent?: boolean
   /** Write only if the item is still at this version; else `Conflict`. */
   ifVersion?: number
 }
 
-export interface KvUpdateOptions extends KvExpiry {
+export interface KvUpdateOptions extends KvExpiry, KvCallOptions {
   /** Update only if the item is still at this version; else `Conflict`. */
   ifVersion?: number
 }
 
-export interface KvDeleteOptions {
+export interface KvDeleteOptions extends KvCallOptions {
   /** Delete only if the item is still at this version; else `Conflict`. */
   ifVersion?: number
 }
 
-export interface KvListOptions {
+export interface KvListOptions extends KvCallOptions {
   /** Only keys that start with this. */
   prefix?: string
   /** Only keys after this one (in UTF-8 byte order, DynamoDB's order): pass the last key seen to resume. */
@@ -153,15 +159,17 @@ export class KeyValueStore {
    * const theme = await whimsy.kv.get('settings/theme') // { dark: true } or null
    * const entry = await whimsy.kv.get('doc', { meta: true }) // { key, value, version, updatedAt }
    */
-  get<T = JsonValue>(key: string): Promise<T | null>
-  get<T = JsonValue>(key: string, options: { meta: true }): Promise<KvEntry<T> | null>
-  get<T = JsonValue>(key: string, options?: { meta?: boolean }): Promise<T | KvEntry<T> | null>
-  async get<T = JsonValue>(key: string, options: { meta?: boolean } = {}): Promise<T | KvEntry<T> | null> {
-    checkKnown('kv.get', options, { meta: is.boolean })
+  get<T = JsonValue>(key: string, options?: KvCallOptions & { meta?: false }): Promise<T | null>
+  get<T = JsonValue>(key: string, options: KvCallOptions & { meta: true }): Promise<KvEntry<T> | null>
+  get<T = JsonValue>(key: string, options?: KvCallOptions & { meta?: boolean }): Promise<T | KvEntry<T> | null>
+  async get<T = JsonValue>(key: string, options: KvCallOptions & { meta?: boolean } = {}): Promise<T | KvEntry<T> | null> {
+    checkKnown('kv.get', options, { meta: is.boolean, signal: is.signal })
     const sk = storedKey(this.prefix, key)
+    const { signal } = options
+    checkNotAborted('kv.get', signal)
     const item = await this.call(describeKey(key), (id) =>
       // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_GetItem.html
-      this.send<GetItemCommandOutput>(new GetItemCommand({ TableName: this.table, Key: itemKey(id, sk), ConsistentRead: true })).then((r) => r.Item),
+      this.send<GetItemCommandOutput>(new GetItemCommand({ TableName: this.table, Key: itemKey(id, sk), ConsistentRead: true }), signal).then((r) => r.Item),
     )
     const entry = this.entry<T>(item, Date.now())
     if (!entry) return null
@@ -181,19 +189,22 @@ export class KeyValueStore {
     const what = describeKey(key)
     const json = checkJson(value, what)
     checkOptions(options, ['ifAbsent', 'ifVersion', 'ttl', 'expiresAt'], 'kv.set')
+    const { signal } = options
     const expiresAt = expiryOf(options)
     const ifVersion = versionOf(options.ifVersion)
     if (options.ifAbsent !== undefined && typeof options.ifAbsent !== 'boolean') throw new WhimsyError('InvalidInput', 'kv.set: ifAbsent is true or false.')
     checkItemSize(sk, encodeValue(json), what)
     const nowMs = Date.now()
     const parts = setExpression(json, { nowMs, expiresAt, ifAbsent: options.ifAbsent, ifVersion })
+    checkNotAborted('kv.set', signal)
     try {
       const item = await this.call(what, (id) =>
         // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_UpdateItem.html
         // UpdateItem, not PutItem: it replaces every attribute the SDK writes and still adds 1 to the version.
-        this.send<UpdateItemCommandOutput>(new UpdateItemCommand({ TableName: this.table, Key: itemKey(id, sk), ...parts, ReturnValues: 'UPDATED_NEW' })).then(
-          (r) => r.Attributes ?? {},
-        ),
+        this.send<UpdateItemCommandOutput>(
+          new UpdateItemCommand({ TableName: this.table, Key: itemKey(id, sk), ...parts, ReturnValues: 'UPDATED_NEW' }),
+          signal,
+        ).then((r) => r.Attributes ?? {}),
       )
       return metaOf(item)
     } catch (e) {
@@ -217,6 +228,7 @@ export class KeyValueStore {
     const sk = storedKey(this.prefix, key)
     const what = describeKey(key)
     checkOptions(options, ['ifVersion', 'ttl', 'expiresAt'], 'kv.update')
+    const { signal } = options
     const ops = checkUpdate(changes)
     for (const op of ops) if (op.kind === 'set') checkJson(op.value, `${what}, field "${op.field}"`)
     const setFields: Record<string, ReturnType<typeof encodeField>> = {}
@@ -224,6 +236,7 @@ export class KeyValueStore {
     checkItemSize(sk, { fields: { M: setFields } }, what)
     const expiresAt = expiryOf(options)
     const ifVersion = versionOf(options.ifVersion)
+    checkNotAborted('kv.update', signal)
 
     for (let round = 0; round < UPDATE_ROUNDS; round++) {
       const nowMs = Date.now()
@@ -236,6 +249,7 @@ export class KeyValueStore {
               ...updateExpression(changes, { nowMs, expiresAt, ifVersion }),
               ReturnValues: 'ALL_NEW',
             }),
+            signal,
           ).then((r) => r.Attributes ?? {}),
         )
         return this.entry<T>(item, -Infinity) as KvEntry<T>
@@ -252,7 +266,7 @@ export class KeyValueStore {
       }
       // The condition failed: find out why, with a consistent read.
       const current = await this.call(what, (id) =>
-        this.send<GetItemCommandOutput>(new GetItemCommand({ TableName: this.table, Key: itemKey(id, sk), ConsistentRead: true })).then((r) => r.Item),
+        this.send<GetItemCommandOutput>(new GetItemCommand({ TableName: this.table, Key: itemKey(id, sk), ConsistentRead: true }), signal).then((r) => r.Item),
       )
       const live = current && !isExpired(current, Date.now()) ? current : undefined
       if (live && live[ATTR.fields] === undefined)
@@ -264,9 +278,10 @@ export class KeyValueStore {
       try {
         const parts = setExpression(applyToEmpty(changes), { nowMs: Date.now(), expiresAt, ifAbsent: true })
         const item = await this.call(what, (id) =>
-          this.send<UpdateItemCommandOutput>(new UpdateItemCommand({ TableName: this.table, Key: itemKey(id, sk), ...parts, ReturnValues: 'ALL_NEW' })).then(
-            (r) => r.Attributes ?? {},
-          ),
+          this.send<UpdateItemCommandOutput>(
+            new UpdateItemCommand({ TableName: this.table, Key: itemKey(id, sk), ...parts, ReturnValues: 'ALL_NEW' }),
+            signal,
+          ).then((r) => r.Attributes ?? {}),
         )
         return this.entry<T>(item, -Infinity) as KvEntry<T>
       } catch (e) {
@@ -287,12 +302,15 @@ export class KeyValueStore {
     const what = describeKey(key)
     checkOptions(options, ['ifVersion'], 'kv.delete')
     const ifVersion = versionOf(options.ifVersion)
+    const { signal } = options
+    checkNotAborted('kv.delete', signal)
     const nowMs = Date.now()
     try {
       const old = await this.call(what, (id) =>
         // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_DeleteItem.html
         this.send<DeleteItemCommandOutput>(
           new DeleteItemCommand({ TableName: this.table, Key: itemKey(id, sk), ...deleteExpression({ nowMs, ifVersion }), ReturnValues: 'ALL_OLD' }),
+          signal,
         ).then((r) => r.Attributes),
       )
       return old !== undefined && !isExpired(old, nowMs)
@@ -326,6 +344,8 @@ export class KeyValueStore {
     if (!(Number.isInteger(pageSize) && pageSize > 0 && pageSize <= 1000))
       throw new WhimsyError('InvalidInput', 'kv.list: pageSize is a whole number from 1 to 1,000.')
     const position = startPosition(storedPrefix, after)
+    const { signal } = options
+    checkNotAborted('kv.list', signal)
 
     const pages = async function* (this: KeyValueStore): AsyncGenerator<KvEntry<T>[]> {
       if (position === 'none') return
@@ -351,6 +371,7 @@ export class KeyValueStore {
               Limit: pageSize,
               ConsistentRead: true,
             }),
+            signal,
           ),
         )
         start = page.LastEvaluatedKey
@@ -376,14 +397,22 @@ export class KeyValueStore {
 
   /**
    * Reads many keys at once (100 per request). Resolves to their values in the same order,
-   * `null` where a key has none.
+   * `null` where a key has none; with `{ meta: true }`, to whole entries (as `get` gives them)
+   * or `null`.
    * @example
    * const [theme, lang] = await whimsy.kv.getMany(['settings/theme', 'settings/lang'])
+   * const [doc] = await whimsy.kv.getMany(['doc'], { meta: true }) // { key, value, version, updatedAt } or null
    */
-  async getMany<T = JsonValue>(keys: readonly string[]): Promise<(T | null)[]> {
-    if (!Array.isArray(keys)) throw new WhimsyError('InvalidInput', 'kv.getMany takes a list of keys.')
+  getMany<T = JsonValue>(keys: readonly string[], options?: KvCallOptions & { meta?: false }): Promise<(T | null)[]>
+  getMany<T = JsonValue>(keys: readonly string[], options: KvCallOptions & { meta: true }): Promise<(KvEntry<T> | null)[]>
+  getMany<T = JsonValue>(keys: readonly string[], options?: KvCallOptions & { meta?: boolean }): Promise<(T | KvEntry<T> | null)[]>
+  async getMany<T = JsonValue>(keys: readonly string[], options: KvCallOptions & { meta?: boolean } = {}): Promise<(T | KvEntry<T> | null)[]> {
+    if (!Array.isArray(keys)) throw invalid('kv.getMany', 'keys', 'an array of keys', keys)
+    checkKnown('kv.getMany', options, { meta: is.boolean, signal: is.signal })
+    const { signal } = options
     const stored = keys.map((k) => storedKey(this.prefix, k))
     const unique = [...new Set(stored)]
+    checkNotAborted('kv.getMany', signal)
     const found = new Map<string, Item>()
     const table = this.table
     await this.call('kv.getMany', async (id) => {
@@ -393,7 +422,7 @@ export class KeyValueStore {
         await drain(
           request,
           async (req) => {
-            const out = await this.send<BatchGetItemCommandOutput>(new BatchGetItemCommand({ RequestItems: { [table]: req } }))
+            const out = await this.send<BatchGetItemCommandOutput>(new BatchGetItemCommand({ RequestItems: { [table]: req } }), signal)
             for (const item of out.Responses?.[table] ?? []) found.set(item[ATTR.sort]?.S as string, item)
             const left = out.UnprocessedKeys?.[table]
             return left?.Keys?.length ? left : undefined
@@ -403,7 +432,44 @@ export class KeyValueStore {
       }
     })
     const nowMs = Date.now()
-    return stored.map((sk) => this.entry<T>(found.get(sk), nowMs)?.value ?? null)
+    return stored.map((sk) => {
+      const entry = this.entry<T>(found.get(sk), nowMs)
+      if (!entry) return null
+      return options.meta ? entry : entry.value
+    })
+  }
+
+  /**
+   * Deletes many keys at once (25 per request); keys without a value are no error. Not
+   * conditional (use `delete` with `ifVersion`), and not atomic across batches: a failure
+   * part-way leaves earlier batches deleted, and running it again finishes.
+   * @example
+   * await whimsy.kv.deleteMany(['settings/theme', 'settings/lang'])
+   */
+  async deleteMany(keys: readonly string[], options: KvCallOptions = {}): Promise<void> {
+    if (!Array.isArray(keys)) throw invalid('kv.deleteMany', 'keys', 'an array of keys', keys)
+    checkKnown('kv.deleteMany', options, { signal: is.signal })
+    const { signal } = options
+    // BatchWriteItem refuses a request that names one key twice.
+    const unique = [...new Set(keys.map((k) => storedKey(this.prefix, k)))]
+    checkNotAborted('kv.deleteMany', signal)
+    if (unique.length === 0) return
+    const table = this.table
+    await this.call('kv.deleteMany', async (id) => {
+      for (const chunk of chunks(unique, BATCH_WRITE_LIMIT)) {
+        const requests: WriteRequest[] = chunk.map((sk) => ({ DeleteRequest: { Key: itemKey(id, sk) } }))
+        // https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
+        await drain(
+          requests,
+          async (req) => {
+            const out = await this.send<BatchWriteItemCommandOutput>(new BatchWriteItemCommand({ RequestItems: { [table]: req } }), signal)
+            const left = out.UnprocessedItems?.[table]
+            return left?.length ? left : undefined
+          },
+          { retries: BATCH_RETRIES, count: (req) => req.length },
+        )
+      }
+    })
   }
 
   /**
@@ -413,8 +479,9 @@ export class KeyValueStore {
    * @example
    * await whimsy.kv.setMany({ 'settings/theme': { dark: true }, 'settings/lang': 'fr' })
    */
-  async setMany(entries: KvEntries, options: KvExpiry = {}): Promise<void> {
+  async setMany(entries: KvEntries, options: KvExpiry & KvCallOptions = {}): Promise<void> {
     checkOptions(options, ['ttl', 'expiresAt'], 'kv.setMany')
+    const { signal } = options
     // Not Object.entries of anything: of a string it gives keys "0", "1", "2"…
     if (!isIterable(entries) && !isPlainObject(entries))
       throw invalid('kv.setMany', 'entries', 'an object of key → value, a Map or [key, value] pairs', entries)
@@ -432,6 +499,7 @@ export class KeyValueStore {
       checkItemSize(sk, encoded, what)
       return { sk, encoded }
     })
+    checkNotAborted('kv.setMany', signal)
     if (prepared.length === 0) return
     const table = this.table
     await this.call('kv.setMany', async (id) => {
@@ -452,7 +520,7 @@ export class KeyValueStore {
         await drain(
           requests,
           async (req) => {
-            const out = await this.send<BatchWriteItemCommandOutput>(new BatchWriteItemCommand({ RequestItems: { [table]: req } }))
+            const out = await this.send<BatchWriteItemCommandOutput>(new BatchWriteItemCommand({ RequestItems: { [table]: req } }), signal)
             const left = out.UnprocessedItems?.[table]
             return left?.length ? left : undefined
           },
@@ -473,8 +541,8 @@ export class KeyValueStore {
    * commands unchanged; raw commands keep the representation in `kv-values.ts`, not in
    * lib-dynamodb's marshalling.
    */
-  private send<O>(command: unknown): Promise<O> {
-    return (this.ctx.ddb as unknown as DynamoDBClient).send(command as never) as Promise<O>
+  private send<O>(command: unknown, signal?: AbortSignal): Promise<O> {
+    return (this.ctx.ddb as unknown as DynamoDBClient).send(command as never, { abortSignal: signal }) as Promise<O>
   }
 
   /** Runs a request with the session's identityId (retried once on expired credentials); errors mapped. */
@@ -594,7 +662,7 @@ function versionOf(v: unknown): number | undefined {
 /** Known option names; their values are checked where they are used (`expiryOf`, `versionOf`…), with messages of their own. */
 function checkOptions(options: object, known: string[], what: string): void {
   const checkedLater: Rule = () => undefined
-  checkKnown(what, options, Object.fromEntries(known.map((k) => [k, checkedLater])))
+  checkKnown(what, options, { ...Object.fromEntries(known.map((k) => [k, checkedLater])), signal: is.signal })
 }
 
 function isIterable(v: unknown): v is Iterable<readonly [string, unknown]> {

@@ -39,6 +39,11 @@ export interface MultipartOptions {
   concurrency?: number
   onProgress?: (progress: { loaded: number; total: number }) => void
   signal?: AbortSignal
+  /**
+   * Stops sending parts without cancelling: the parts sent stay, and so does the resume
+   * record, so the next call with the same `resume` continues. Rejects with `PAUSED`.
+   */
+  pause?: AbortSignal
   /** Where an interrupted upload is remembered; `resumeId` names the body (a File's identity). */
   resume?: { storage: SessionStorage; resumeId: string }
   /** Runs an S3 call with fresh credentials (retried once if they expired). */
@@ -67,7 +72,9 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
   // Our own signal too: a part that fails for good stops the parts still in flight, so none
   // lands after the clean-up.
   const stop = new AbortController()
-  const signal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal
+  const createSignal = options.signal ? AbortSignal.any([options.signal, stop.signal]) : stop.signal
+  // Pausing stops parts, not the create: its upload id is what a resume continues.
+  const signal = options.pause ? AbortSignal.any([createSignal, options.pause]) : createSignal
   const size = sizeOf(body)
   const storageKey = options.resume ? `whimsy.upload.${options.resume.resumeId}` : undefined
   const remembered = storageKey ? readRecord(options.resume?.storage, storageKey) : undefined
@@ -97,7 +104,7 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateMultipartUpload.html
     const created = await call(() =>
       s3.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType, Metadata: options.metadata }), {
-        abortSignal: signal,
+        abortSignal: createSignal,
       }),
     ).catch((e: unknown) => {
       throw toWhimsyError(e, path)
@@ -161,6 +168,7 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, Math.max(1, queue.length)) }, worker))
     if (options.signal?.aborted) throw abortError(options.signal)
+    if (options.pause?.aborted) throw PAUSED
     const parts = [...done.entries()].sort(([a], [b]) => a - b).map(([PartNumber, ETag]) => ({ PartNumber, ETag }))
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
     const completed = await call(() =>
@@ -173,6 +181,7 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
       await abortAll()
       throw abortError(options.signal)
     }
+    if (options.pause?.aborted && storageKey) throw PAUSED
     // Without a resume record nobody could continue this upload: clean it up now. With one,
     // the parts stay for the next attempt (production's bucket expires abandoned uploads).
     if (!storageKey) await abortAll()
@@ -193,6 +202,9 @@ async function withRetries<T>(fn: () => Promise<T>, signal?: AbortSignal, attemp
     }
   }
 }
+
+/** What a paused upload rejects with (never seen by apps: the upload task waits for resume). */
+export const PAUSED = new WhimsyError('Aborted', 'The upload was paused; resume it to continue.')
 
 function abortError(signal: AbortSignal): WhimsyError {
   return new WhimsyError('Aborted', 'The upload was cancelled; nothing was kept.', { cause: signal.reason })
