@@ -27,9 +27,9 @@ import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
 import { FOLDER_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
 import { MIN_PART_SIZE, uploadMultipart } from './multipart-upload.js'
-import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
+import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable } from './paths.js'
+import { publicUrlOf } from './public-url.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
-import { objectUrl, siteUrl } from './site-urls.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export type { FileRef } from './paths.js'
@@ -487,12 +487,7 @@ export class Files {
    * whimsy.fs.publicUrl('/public/a.txt') // 'https://danielx.whimsy.space/a.txt'
    */
   publicUrl(path: string | FileRef): string {
-    const user = this.ctx.auth.user
-    if (!user) throw new WhimsyError('NotSignedIn', 'Sign in first.')
-    const place = placeOf(user.identityId, path)
-    const sitePath = sitePathOf(place.path)
-    if (user.handle) return siteUrl(this.ctx.config, user.handle, sitePath)
-    return objectUrl(this.ctx.config, place.path === '/public' || !place.file ? `${place.folder}index.html` : place.file)
+    return publicUrlOf(this.ctx, path)
   }
 
   /**

@@ -31,7 +31,8 @@ import { toWhimsyError } from './aws-errors.js'
 import { WhimsyError } from './errors.js'
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunks, drain } from './kv-batch.js'
 import { applyToEmpty, checkUpdate, deleteExpression, type KvUpdate, setExpression, updateExpression } from './kv-expressions.js'
-import { appKey, checkAppName, namespacePrefix, startPosition, storedKey } from './kv-keys.js'
+import { appKey, checkAppName, namespacePrefix, storedKey } from './kv-keys.js'
+import { planList } from './kv-list-plan.js'
 import {
   ADDABLE_NUMBERS,
   ATTR,
@@ -313,19 +314,7 @@ export class KeyValueStore {
    * for await (const page of whimsy.kv.list({ limit: 500 }).pages()) render(page)
    */
   list<T = JsonValue>(options: KvListOptions = {}): KvList<T> {
-    checkOptions(options, ['prefix', 'startAfter', 'limit', 'pageSize'], 'kv.list')
-    const prefix = options.prefix ?? ''
-    if (typeof prefix !== 'string') throw new WhimsyError('InvalidInput', 'kv.list: prefix is a string.')
-    // A prefix is checked as a key would be ('' lists everything).
-    const storedPrefix = prefix === '' ? this.prefix : storedKey(this.prefix, prefix)
-    const after = options.startAfter === undefined ? undefined : storedKey(this.prefix, options.startAfter)
-    const limit = options.limit ?? Number.POSITIVE_INFINITY
-    if (options.limit !== undefined && !(Number.isInteger(limit) && limit > 0))
-      throw new WhimsyError('InvalidInput', 'kv.list: limit is a positive whole number.')
-    const pageSize = options.pageSize ?? 100
-    if (!(Number.isInteger(pageSize) && pageSize > 0 && pageSize <= 1000))
-      throw new WhimsyError('InvalidInput', 'kv.list: pageSize is a whole number from 1 to 1,000.')
-    const position = startPosition(storedPrefix, after)
+    const { storedPrefix, after, limit, pageSize, position } = planList(this.prefix, options)
 
     const pages = async function* (this: KeyValueStore): AsyncGenerator<KvEntry<T>[]> {
       if (position === 'none') return
