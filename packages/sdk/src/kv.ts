@@ -9,22 +9,15 @@
  * retried by the AWS SDK client itself (standard retry mode); only the leftovers of batch
  * calls, which are not errors, are resent here (`kv-batch.ts`).
  */
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  BatchWriteItemCommand,
-  type BatchWriteItemCommandOutput,
-  DeleteItemCommand,
-  type DeleteItemCommandOutput,
-  type DynamoDBClient,
-  GetItemCommand,
-  type GetItemCommandOutput,
-  type KeysAndAttributes,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateItemCommand,
-  type UpdateItemCommandOutput,
-  type WriteRequest,
+import type {
+  BatchGetItemCommandOutput,
+  BatchWriteItemCommandOutput,
+  DeleteItemCommandOutput,
+  GetItemCommandOutput,
+  KeysAndAttributes,
+  QueryCommandOutput,
+  UpdateItemCommandOutput,
+  WriteRequest,
 } from '@aws-sdk/client-dynamodb'
 import { checkOptions as checkKnown, invalid, is, isPlainObject, type Rule } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
@@ -50,6 +43,15 @@ import {
   setOwn,
   tooLargeMessage,
 } from './kv-values.js'
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  type DynamoDbCommand,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from './transport/dynamodb.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export type { KvUpdate } from './kv-expressions.js'
@@ -462,8 +464,8 @@ export class KeyValueStore {
    * commands unchanged; raw commands keep the representation in `kv-values.ts`, not in
    * lib-dynamodb's marshalling.
    */
-  private send<O>(command: unknown): Promise<O> {
-    return (this.ctx.ddb as unknown as DynamoDBClient).send(command as never) as Promise<O>
+  private send<O>(command: DynamoDbCommand): Promise<O> {
+    return this.ctx.ddb.send<O>(command)
   }
 
   /** Runs a request with the session's identityId (retried once on expired credentials); errors mapped. */

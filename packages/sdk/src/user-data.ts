@@ -4,6 +4,7 @@
  */
 import { AbortMultipartUploadCommand } from '@aws-sdk/client-s3'
 import { deleteAllItems, deleteAllObjects } from './account-data.js'
+import { createDynamoDbClient } from './dynamodb-client.js'
 import { forgetPendingUpload, pendingUploads } from './multipart-upload.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
@@ -20,6 +21,8 @@ export async function deleteUserData(context: WhimsyContext): Promise<void> {
     forgetPendingUpload(storage, storageKey)
   }
   await auth.withCredentials(() => deleteAllObjects(context.s3, config.bucket, identityId))
-  await auth.withCredentials(() => deleteAllItems(context.ddb, config.table, identityId))
+  // The AWS SDK's document client, only here: batch deletes of whole items, once per account.
+  const ddb = createDynamoDbClient(config, auth.credentialProvider())
+  await auth.withCredentials(() => deleteAllItems(ddb, config.table, identityId))
   await context.handles.release(await auth.idToken()).catch(() => {})
 }

@@ -6,7 +6,6 @@
  */
 
 import type { S3Client } from '@aws-sdk/client-s3'
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 // Before anything else: amazon-cognito-identity-js (in the sign-in chunk) needs `global`.
 import './global-shim.js'
 import { checkOptions, is, type Rule } from './args.js'
@@ -26,6 +25,7 @@ import type { Profiles } from './profile.js'
 import { publicUrlOf } from './public-url.js'
 import { Sites } from './sites.js'
 import { defaultStorage, type SessionStorage } from './storage.js'
+import type { DynamoDb } from './transport/dynamodb.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export interface WhimsyOptions {
@@ -65,7 +65,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const handles = new HandlesClient(checked.handlesApi)
   const storage = options.storage ?? defaultStorage()
   let s3: S3Client | undefined
-  let ddb: DynamoDBDocumentClient | undefined
+  let ddb: DynamoDb | undefined
 
   const auth: Auth = authFacade(checked, storage, async (adopt) => {
     const { Auth } = await import('./auth.js')
@@ -77,7 +77,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
         exchangeToken: async (idToken) => (await import('./identity-exchange.js')).exchangeToken(checked, idToken),
         lookupHandle: (idToken) => handles.own(idToken),
         deleteUserData: async () => {
-          await Promise.all([loadS3(), loadDynamoDb()])
+          await loadS3()
           await (await import('./user-data.js')).deleteUserData(context)
         },
       }),
@@ -92,7 +92,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
       if (!s3) throw new Error('internal: the S3 client is used before its noun loaded it')
       return s3
     },
-    get ddb(): DynamoDBDocumentClient {
+    get ddb(): DynamoDb {
       if (!ddb) throw new Error('internal: the DynamoDB client is used before its noun loaded it')
       return ddb
     },
@@ -106,8 +106,8 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     return s3Loading
   }
   const loadDynamoDb = (): Promise<void> => {
-    ddbLoading ??= import('./dynamodb-client.js').then((m) => {
-      ddb ??= m.createDynamoDbClient(checked, auth.credentialProvider())
+    ddbLoading ??= import('./transport/dynamodb.js').then((m) => {
+      ddb ??= new m.DynamoDb({ region: checked.region, endpoint: checked.endpoints?.dynamodb, credentials: () => auth.credentials() })
     })
     return ddbLoading
   }
