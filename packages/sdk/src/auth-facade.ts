@@ -40,7 +40,14 @@ export function authFacade(config: WhimsyConfig, storage: SessionStorage, load: 
   }
   // amazon-cognito-identity-js's record of who last signed in on this device: a session to restore.
   const stored = storage.getItem(`CognitoIdentityServiceProvider.${config.userPoolClientId}.LastAuthUser`)
-  const ready: Promise<WhimsyUser | null> = stored ? loadAuth().then((auth) => auth.ready) : Promise.resolve(null)
+  // Never rejects, as Auth's own restore never does: an app that does not await `ready` must not
+  // get an unhandled rejection when the sign-in code cannot load (offline); calls retry the load.
+  const ready: Promise<WhimsyUser | null> = stored
+    ? loadAuth().then(
+        (auth) => auth.ready,
+        () => null,
+      )
+    : Promise.resolve(null)
   // Without a session nothing has credentials: no need to load the sign-in code to say so.
   const whileSignedOut =
     <A extends unknown[], R>(method: (auth: Auth, ...args: A) => Promise<R>) =>
