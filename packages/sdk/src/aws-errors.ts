@@ -104,10 +104,11 @@ export function statusOf(e: unknown): number | undefined {
 }
 
 /**
- * Converts anything thrown by an AWS client, amazon-cognito-identity-js or fetch into a
- * `WhimsyError`. `what` names the thing acted on, for messages ("/notes/a.txt").
+ * Converts anything thrown by an AWS client, the SDK's transport, amazon-cognito-identity-js
+ * or fetch into a `WhimsyError`. `what` names the thing acted on, for messages
+ * ("/notes/a.txt"); a path there is also the error's `path`, and `target.key` its `key`.
  */
-export function toWhimsyError(e: unknown, what?: string): WhimsyError {
+export function toWhimsyError(e: unknown, what?: string, target: { key?: string } = {}): WhimsyError {
   if (e instanceof WhimsyError) return e
   const err = (e ?? {}) as AwsLikeError
   const status = statusOf(e)
@@ -124,5 +125,6 @@ export function toWhimsyError(e: unknown, what?: string): WhimsyError {
     message = err.message && !/^\d+$/.test(err.message) ? err.message : `The request failed (${name ?? status ?? 'unknown error'}).`
   else message = base ?? err.message ?? 'Something went wrong.'
   if (what && (code === 'NotFound' || code === 'Forbidden' || code === 'Conflict')) message = `${what}: ${message}`
-  return new WhimsyError(code, message, { cause: e, status })
+  const path = what?.startsWith('/') ? what : undefined
+  return new WhimsyError(code, message, { cause: e, status, path, key: target.key })
 }

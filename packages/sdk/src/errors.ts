@@ -33,6 +33,10 @@ export interface WhimsyErrorOptions {
   cause?: unknown
   /** The HTTP status behind the error, when there was one. */
   status?: number
+  /** The file the failed call acted on (`/notes/a.txt`), when it was one. */
+  path?: string
+  /** The key-value key the failed call acted on, when it was one. */
+  key?: string
 }
 
 /**
@@ -48,11 +52,17 @@ export class WhimsyError extends Error {
   override readonly name = 'WhimsyError'
   readonly code: WhimsyErrorCode
   readonly status?: number
+  /** The file acted on, so an app can show which one failed without parsing the message. */
+  readonly path?: string
+  /** The key-value key acted on. */
+  readonly key?: string
 
   constructor(code: WhimsyErrorCode, message: string, options: WhimsyErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.status = options.status
+    if (options.path !== undefined) this.path = options.path
+    if (options.key !== undefined) this.key = options.key
   }
 }
 

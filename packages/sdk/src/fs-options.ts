@@ -5,7 +5,7 @@
  */
 import { is, isPlainObject, type Rule } from './args.js'
 import type { CallOptions, FolderOptions, ListOptions, ReadOptions, RemoveOptions, TransferOptions, UploadOptions } from './fs.js'
-import { MIN_PART_SIZE } from './multipart-upload.js'
+import { MIN_PART_SIZE } from './upload-limits.js'
 
 type RulesOf<T> = { readonly [K in keyof T]-?: Rule }
 

@@ -28,10 +28,11 @@ import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
 import { CALL_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, TRANSFER_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
 import { forgetPendingUpload, MIN_PART_SIZE, PAUSED, pendingUploads, uploadMultipart } from './multipart-upload.js'
-import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable, sitePathOf } from './paths.js'
+import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable } from './paths.js'
+import { publicUrlOf } from './public-url.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
-import { objectUrl, siteUrl } from './site-urls.js'
 import { memoryStorage, type SessionStorage } from './storage.js'
+import { STREAM_CANNOT_PAUSE } from './upload-limits.js'
 import { type UploadTask, uploadTask } from './upload-task.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
@@ -181,7 +182,7 @@ export class Files {
       call: 'fs.upload',
       signal: isAbortSignal(options?.signal) ? options.signal : undefined,
       onProgress: typeof options?.onProgress === 'function' ? options.onProgress : undefined,
-      cannotPause: isStream ? 'a stream upload cannot pause (a stream cannot be read twice); cancel it instead.' : undefined,
+      cannotPause: isStream ? STREAM_CANNOT_PAUSE : undefined,
       discard,
       run: async (attempt) => {
         checkOptions('fs.upload', options, UPLOAD_OPTIONS)
@@ -608,12 +609,7 @@ export class Files {
    * whimsy.fs.publicUrl('/public/a.txt') // 'https://danielx.whimsy.space/a.txt'
    */
   publicUrl(path: string | FileRef): string {
-    const user = this.ctx.auth.user
-    if (!user) throw new WhimsyError('NotSignedIn', 'Sign in first.')
-    const place = placeOf(user.identityId, path)
-    const sitePath = sitePathOf(place.path)
-    if (user.handle) return siteUrl(this.ctx.config, user.handle, sitePath)
-    return objectUrl(this.ctx.config, place.path === '/public' || !place.file ? `${place.folder}index.html` : place.file)
+    return publicUrlOf(this.ctx, path)
   }
 
   /**

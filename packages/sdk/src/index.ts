@@ -41,7 +41,8 @@ export type {
   KvUpdateOptions,
 } from './kv.js'
 export { MAX_KEY_BYTES, normalizePath } from './paths.js'
-export { PROFILE_LIMITS, type Profile, type ProfileLink, type Profiles } from './profile.js'
+export type { Profile, ProfileLink, Profiles } from './profile.js'
+export { PROFILE_LIMITS } from './profile-schema.js'
 export type { Sites } from './sites.js'
 export { memoryStorage, type SessionStorage } from './storage.js'
 export { createWhimsy, type Whimsy, type WhimsyOptions } from './whimsy.js'

@@ -9,22 +9,15 @@
  * retried by the AWS SDK client itself (standard retry mode); only the leftovers of batch
  * calls, which are not errors, are resent here (`kv-batch.ts`).
  */
-import {
-  BatchGetItemCommand,
-  type BatchGetItemCommandOutput,
-  BatchWriteItemCommand,
-  type BatchWriteItemCommandOutput,
-  DeleteItemCommand,
-  type DeleteItemCommandOutput,
-  type DynamoDBClient,
-  GetItemCommand,
-  type GetItemCommandOutput,
-  type KeysAndAttributes,
-  QueryCommand,
-  type QueryCommandOutput,
-  UpdateItemCommand,
-  type UpdateItemCommandOutput,
-  type WriteRequest,
+import type {
+  BatchGetItemCommandOutput,
+  BatchWriteItemCommandOutput,
+  DeleteItemCommandOutput,
+  GetItemCommandOutput,
+  KeysAndAttributes,
+  QueryCommandOutput,
+  UpdateItemCommandOutput,
+  WriteRequest,
 } from '@aws-sdk/client-dynamodb'
 import { checkNotAborted } from './abort.js'
 import { checkOptions as checkKnown, invalid, is, isPlainObject, type Rule } from './args.js'
@@ -32,7 +25,8 @@ import { toWhimsyError } from './aws-errors.js'
 import { WhimsyError } from './errors.js'
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunks, drain } from './kv-batch.js'
 import { applyToEmpty, checkUpdate, deleteExpression, type KvUpdate, setExpression, updateExpression } from './kv-expressions.js'
-import { appKey, checkAppName, namespacePrefix, startPosition, storedKey } from './kv-keys.js'
+import { appKey, checkAppName, namespacePrefix, storedKey } from './kv-keys.js'
+import { planList } from './kv-list-plan.js'
 import {
   ADDABLE_NUMBERS,
   ATTR,
@@ -50,6 +44,15 @@ import {
   setOwn,
   tooLargeMessage,
 } from './kv-values.js'
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  type DynamoDbCommand,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from './transport/dynamodb.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export type { KvUpdate } from './kv-expressions.js'
@@ -331,19 +334,7 @@ export class KeyValueStore {
    * for await (const page of whimsy.kv.list({ limit: 500 }).pages()) render(page)
    */
   list<T = JsonValue>(options: KvListOptions = {}): KvList<T> {
-    checkOptions(options, ['prefix', 'startAfter', 'limit', 'pageSize'], 'kv.list')
-    const prefix = options.prefix ?? ''
-    if (typeof prefix !== 'string') throw new WhimsyError('InvalidInput', 'kv.list: prefix is a string.')
-    // A prefix is checked as a key would be ('' lists everything).
-    const storedPrefix = prefix === '' ? this.prefix : storedKey(this.prefix, prefix)
-    const after = options.startAfter === undefined ? undefined : storedKey(this.prefix, options.startAfter)
-    const limit = options.limit ?? Number.POSITIVE_INFINITY
-    if (options.limit !== undefined && !(Number.isInteger(limit) && limit > 0))
-      throw new WhimsyError('InvalidInput', 'kv.list: limit is a positive whole number.')
-    const pageSize = options.pageSize ?? 100
-    if (!(Number.isInteger(pageSize) && pageSize > 0 && pageSize <= 1000))
-      throw new WhimsyError('InvalidInput', 'kv.list: pageSize is a whole number from 1 to 1,000.')
-    const position = startPosition(storedPrefix, after)
+    const { storedPrefix, after, limit, pageSize, position } = planList(this.prefix, options)
     const { signal } = options
     checkNotAborted('kv.list', signal)
 
@@ -541,8 +532,8 @@ export class KeyValueStore {
    * commands unchanged; raw commands keep the representation in `kv-values.ts`, not in
    * lib-dynamodb's marshalling.
    */
-  private send<O>(command: unknown, signal?: AbortSignal): Promise<O> {
-    return (this.ctx.ddb as unknown as DynamoDBClient).send(command as never, { abortSignal: signal }) as Promise<O>
+  private send<O>(command: DynamoDbCommand, signal?: AbortSignal): Promise<O> {
+    return this.ctx.ddb.send<O>(command, { signal })
   }
 
   /** Runs a request with the session's identityId (retried once on expired credentials); errors mapped. */

@@ -21,9 +21,10 @@ import { isNetworkError, statusOf, toWhimsyError } from './aws-errors.js'
 import { type PreparedBody, sizeOf, sliceOf } from './bodies.js'
 import { WhimsyError } from './errors.js'
 import type { SessionStorage } from './storage.js'
+import { MIN_PART_SIZE } from './upload-limits.js'
 
-/** S3's smallest part (except the last) is 5 MiB; at most 10,000 parts. */
-export const MIN_PART_SIZE = 5 * 1024 * 1024
+export { MIN_PART_SIZE }
+/** At most 10,000 parts. */
 const MAX_PARTS = 10_000
 
 export interface MultipartOptions {

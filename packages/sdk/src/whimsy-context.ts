@@ -1,16 +1,17 @@
 import type { S3Client } from '@aws-sdk/client-s3'
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Auth } from './auth.js'
 import type { WhimsyConfig } from './config.js'
 import type { HandlesClient } from './handles-client.js'
 import type { SessionStorage } from './storage.js'
+import type { DynamoDb } from './transport/dynamodb.js'
 
 /** What the SDK's modules share: the checked config, the session and the AWS clients. Internal. */
 export interface WhimsyContext {
   config: WhimsyConfig
   auth: Auth
   s3: S3Client
-  ddb: DynamoDBDocumentClient
+  /** The small DynamoDB client (transport/dynamodb.ts). */
+  ddb: DynamoDb
   handles: HandlesClient
   /** The session storage: also where interrupted uploads are remembered for resuming. */
   storage: SessionStorage

@@ -1,28 +1,33 @@
 /**
- * `createWhimsy(config)`: the one object an app holds. Checks the config, builds the AWS
- * clients once (all sharing one credential cache), and exposes the nouns: `auth`, and the
- * data APIs built on it.
+ * `createWhimsy(config)`: the one object an app holds. Checks the config and exposes the nouns:
+ * `auth`, and the data APIs built on it. Nothing heavy is loaded here: the sign-in code, the
+ * AWS clients and each noun's implementation load on first use (auth-facade.ts, lazy-noun.ts),
+ * all sharing one credential cache.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3'
-// Not `@aws-sdk/credential-providers`: esbuild bundles that package's Node entry (its
-// `browser` map lacks the `.js` extension), which pulls in node:fs and node:child_process.
-import { fromCognitoIdentityPool } from '@aws-sdk/credential-provider-cognito-identity'
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { deleteAllItems, deleteAllObjects } from './account-data.js'
+
+import type { S3Client } from '@aws-sdk/client-s3'
+// Before anything else: amazon-cognito-identity-js (in the sign-in chunk) needs `global`.
+import './global-shim.js'
 import { checkOptions, is, type Rule } from './args.js'
-import { Auth, type WhimsyEvent } from './auth.js'
+import type { Auth, WhimsyEvent } from './auth.js'
+import { authFacade } from './auth-facade.js'
 import type { WhimsyConfig } from './config.js'
 import { checkConfig } from './config-check.js'
-import type { ScopedCredentials } from './credentials.js'
-import { WhimsyError } from './errors.js'
-import { Files } from './fs.js'
+import { deferredUploadTask } from './deferred-upload-task.js'
+import type { Files } from './fs.js'
+import { LIST_OPTIONS } from './fs-options.js'
 import { HandlesClient } from './handles-client.js'
-import { KeyValue } from './kv.js'
-import { forgetPendingUpload, pendingUploads } from './multipart-upload.js'
-import { Profiles } from './profile.js'
+import type { KeyValue, KeyValueStore, KvListOptions } from './kv.js'
+import { checkAppName, namespacePrefix } from './kv-keys.js'
+import { planList } from './kv-list-plan.js'
+import { afterLoading, type Loader, lazyNoun } from './lazy-noun.js'
+import type { FileRef } from './paths.js'
+import type { Profiles } from './profile.js'
+import { publicUrlOf } from './public-url.js'
 import { Sites } from './sites.js'
 import { defaultStorage, type SessionStorage } from './storage.js'
+import type { DynamoDb } from './transport/dynamodb.js'
+import { STREAM_CANNOT_PAUSE } from './upload-limits.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export interface WhimsyOptions {
@@ -59,50 +64,107 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   // Checked here, not when first used: a bad storage would otherwise fail inside the session
   // restore that starts now, as an unhandled rejection that can end the process.
   checkOptions<WhimsyOptions>('createWhimsy', options, { storage: isSessionStorage, onEvent: is.function })
-  const { region, endpoints } = checked
   const handles = new HandlesClient(checked.handlesApi)
   const storage = options.storage ?? defaultStorage()
-  let context: WhimsyContext | undefined
+  let s3: S3Client | undefined
+  let ddb: DynamoDb | undefined
 
-  const auth = new Auth({
+  const auth: Auth = authFacade(checked, storage, async (adopt) => {
+    const { Auth } = await import('./auth.js')
+    return adopt(
+      new Auth({
+        config: checked,
+        storage,
+        onEvent: options.onEvent,
+        exchangeToken: async (idToken) => (await import('./identity-exchange.js')).exchangeToken(checked, idToken),
+        lookupHandle: (idToken) => handles.own(idToken),
+        deleteUserData: async () => {
+          await loadS3()
+          await (await import('./user-data.js')).deleteUserData(context)
+        },
+      }),
+    )
+  })
+  const context: WhimsyContext = {
     config: checked,
+    auth,
+    handles,
     storage,
-    onEvent: options.onEvent,
-    exchangeToken: (idToken) => exchangeToken(checked, idToken),
-    lookupHandle: (idToken) => handles.own(idToken),
-    deleteUserData: async () => {
-      if (!context) throw new WhimsyError('NotSignedIn', 'Sign in first.')
-      const { identityId } = await auth.credentials()
-      // Parts of interrupted uploads are invisible to listings (and users may not list
-      // uploads): abort the ones this device remembers, so no bytes of the user outlive them.
-      for (const { storageKey, record } of pendingUploads(storage)) {
-        if (!record.key.startsWith(`${identityId}/`)) continue
-        await auth
-          .withCredentials(() => context!.s3.send(new AbortMultipartUploadCommand({ Bucket: checked.bucket, Key: record.key, UploadId: record.uploadId })))
-          .catch(() => {})
-        forgetPendingUpload(storage, storageKey)
-      }
-      await auth.withCredentials(() => deleteAllObjects(context!.s3, checked.bucket, identityId))
-      await auth.withCredentials(() => deleteAllItems(context!.ddb, checked.table, identityId))
-      await handles.release(await auth.idToken()).catch(() => {})
+    get s3(): S3Client {
+      if (!s3) throw new Error('internal: the S3 client is used before its noun loaded it')
+      return s3
     },
-  })
-  const credentials = auth.credentialProvider()
-  const s3 = new S3Client({
-    region,
-    endpoint: endpoints?.s3,
-    forcePathStyle: checked.s3ForcePathStyle,
-    credentials,
-    // Checksums only where S3 requires them: streamed bodies otherwise go out aws-chunked,
-    // which costs a trailer per upload and which some S3-compatible servers store verbatim.
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  })
-  const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: endpoints?.dynamodb, credentials }), {
-    marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-  })
-  context = { config: checked, auth, s3, ddb, handles, storage }
-  return { config: checked, auth, fs: new Files(context), sites: new Sites(context), kv: new KeyValue(context), profile: new Profiles(context) }
+    get ddb(): DynamoDb {
+      if (!ddb) throw new Error('internal: the DynamoDB client is used before its noun loaded it')
+      return ddb
+    },
+  }
+  let s3Loading: Promise<void> | undefined
+  let ddbLoading: Promise<void> | undefined
+  const loadS3 = (): Promise<void> => {
+    s3Loading ??= import('./s3-client.js').then((m) => {
+      s3 ??= m.createS3Client(checked, auth.credentialProvider())
+    })
+    return s3Loading
+  }
+  const loadDynamoDb = (): Promise<void> => {
+    ddbLoading ??= import('./transport/dynamodb.js').then((m) => {
+      ddb ??= new m.DynamoDb({ region: checked.region, endpoint: checked.endpoints?.dynamodb, credentials: () => auth.credentials() })
+    })
+    return ddbLoading
+  }
+
+  const fs = lazyNoun<Files>(
+    'fs',
+    async () => {
+      const [{ Files }] = await Promise.all([import('./fs.js'), loadS3()])
+      return new Files(context)
+    },
+    (load) => ({
+      list(path: string | FileRef = '/', options: { recursive?: boolean; pageSize?: number } = {}) {
+        // Checked now, as Files.list does: a generator's body runs only when iterated.
+        checkOptions('fs.list', options, LIST_OPTIONS)
+        return afterLoading(load, (files) => files.list(path, options))
+      },
+      publicUrl: (path: string | FileRef) => publicUrlOf(context, path),
+      // A task at once, so it can be paused or cancelled while the files code still downloads.
+      upload: (...args: Parameters<Files['upload']>) =>
+        deferredUploadTask(
+          load().then((files) => ({ task: files.upload(...args) })),
+          typeof ReadableStream !== 'undefined' && args[1] instanceof ReadableStream ? STREAM_CANNOT_PAUSE : undefined,
+        ),
+    }),
+  )
+  const kvStore = async (namespace: string): Promise<KeyValueStore> => {
+    const [{ KeyValue, KeyValueStore }] = await Promise.all([import('./kv.js'), loadDynamoDb()])
+    return namespace === '' ? new KeyValue(context) : new KeyValueStore(context, namespace)
+  }
+  const kvFacade = <T extends KeyValueStore>(namespace: string, extra: (load: Loader<T>) => object = () => ({})) =>
+    lazyNoun<T>(
+      'kv',
+      () => kvStore(namespace) as Promise<T>,
+      (load) => ({
+        namespace,
+        list(options: KvListOptions = {}) {
+          planList(namespacePrefix(namespace), options) // throws now on bad options, as KeyValueStore.list does
+          return {
+            pages: () => afterLoading(load, (store) => store.list(options).pages()),
+            [Symbol.asyncIterator]: () => afterLoading(load, (store) => store.list(options)),
+          }
+        },
+        ...extra(load),
+      }),
+    )
+  const kv = kvFacade<KeyValue>('', () => ({ app: (name: string) => kvFacade<KeyValueStore>(checkAppName(name)) }))
+  const profile = lazyNoun<Profiles>(
+    'profile',
+    async () => {
+      const [{ Profiles }] = await Promise.all([import('./profile.js'), loadS3()])
+      return new Profiles(context)
+    },
+    () => ({}),
+  )
+  return { config: checked, auth, fs, sites: new Sites(context), kv, profile }
 }
 
 const isSessionStorage: Rule = (v) => {
@@ -111,16 +173,4 @@ const isSessionStorage: Rule = (v) => {
   return typeof s === 'object' && s !== null && methods.every((m) => typeof s[m] === 'function')
     ? undefined
     : 'a session storage (an object with getItem, setItem, removeItem and clear, such as localStorage or memoryStorage())'
-}
-
-async function exchangeToken(config: WhimsyConfig, idToken: string): Promise<ScopedCredentials> {
-  const provider = fromCognitoIdentityPool({
-    clientConfig: { region: config.region, endpoint: config.endpoints?.cognitoIdentity },
-    identityPoolId: config.identityPoolId,
-    logins: { [`cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`]: idToken },
-  })
-  const credentials = await provider()
-  if (!credentials.identityId || !credentials.expiration)
-    throw new WhimsyError('Unknown', 'The identity pool returned credentials without an identity or expiry.')
-  return { ...credentials, identityId: credentials.identityId, expiration: credentials.expiration }
 }

@@ -183,7 +183,12 @@ describe('the packed SDK', () => {
     runInContext(code, window)
     expect(runInContext('typeof whimsy', window)).toBe('function')
     expect(runInContext('global === globalThis', window)).toBe(true)
-    expect(() => runInContext(code.replace('scope.global = globalThis', 'void 0'), aPage())).toThrow(/global is not defined/)
+    // Cognito's buffer loads with the sign-in code, on first use (issue 12): without the shim,
+    // that is where it fails.
+    const unshimmed = aPage()
+    runInContext(code.replace('scope.global = globalThis', 'void 0'), unshimmed)
+    unshimmed.config = cloud.config
+    await expect(runInContext("whimsy(config).auth.signIn({ username: 'a', password: 'b' })", unshimmed)).rejects.toThrow(/global is not defined/)
     const refused = await build({
       entryPoints: [join(app, 'page-node.js')],
       absWorkingDir: app,

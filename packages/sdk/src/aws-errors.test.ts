@@ -1,0 +1,79 @@
+/**
+ * The one error mapping (issue 12): every service error name, status and transport failure the
+ * SDK meets, and the code each one becomes — as the AWS SDK shapes errors and as the SDK's own
+ * transport (transport/json-protocol.ts) shapes them, which must agree.
+ */
+import { describe, expect, it } from 'vitest'
+import { isNetworkError, toWhimsyError } from './aws-errors.js'
+import { WhimsyError } from './errors.js'
+import { jsonError } from './transport/json-protocol.js'
+
+const aws = (name: string, status: number, message = 'm') => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } })
+
+describe('toWhimsyError', () => {
+  it.each([
+    ['NotAuthorizedException', 400, 'NotAuthorized'],
+    ['UserNotFoundException', 400, 'UserNotFound'],
+    ['UsernameExistsException', 400, 'UsernameExists'],
+    ['CodeMismatchException', 400, 'CodeMismatch'],
+    ['ExpiredCodeException', 400, 'CodeExpired'],
+    ['InvalidPasswordException', 400, 'InvalidPassword'],
+    ['UserNotConfirmedException', 400, 'NotConfirmed'],
+    ['TooManyRequestsException', 400, 'TooManyRequests'],
+    ['NoSuchKey', 404, 'NotFound'],
+    ['NotFound', 404, 'NotFound'],
+    ['AccessDenied', 403, 'Forbidden'],
+    ['PreconditionFailed', 412, 'Conflict'],
+    ['EntityTooLarge', 400, 'QuotaExceeded'],
+    ['SlowDown', 503, 'TooManyRequests'],
+    ['AccessDeniedException', 400, 'Forbidden'],
+    ['ConditionalCheckFailedException', 400, 'Conflict'],
+    ['ProvisionedThroughputExceededException', 400, 'TooManyRequests'],
+    ['ThrottlingException', 400, 'TooManyRequests'],
+    ['ValidationException', 400, 'InvalidInput'],
+    ['ExpiredTokenException', 400, 'NotSignedIn'],
+    ['UnrecognizedClientException', 400, 'NotSignedIn'],
+    ['AbortError', 0, 'Aborted'],
+    ['Unknown', 403, 'Forbidden'],
+    ['Unknown', 404, 'NotFound'],
+    ['Unknown', 409, 'Conflict'],
+    ['Unknown', 429, 'TooManyRequests'],
+    ['Unknown', 500, 'Network'],
+    ['Unknown', 418, 'Unknown'],
+  ])('%s (HTTP %i) is %s', (name, status, code) => {
+    expect(toWhimsyError(aws(name, status)).code).toBe(code)
+    // The SDK's own transport reports the same failure the same way.
+    const body = JSON.stringify({ __type: `com.amazonaws.x#${name}`, message: 'm' })
+    if (name !== 'AbortError') expect(toWhimsyError(jsonError(status || 400, new Headers(), body)).code).toBe(code)
+  })
+
+  it.each([
+    [new TypeError('fetch failed'), true],
+    [new TypeError('Failed to fetch'), true],
+    [Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }), true],
+    [new Error('outer', { cause: Object.assign(new Error('x'), { code: 'ECONNREFUSED' }) }), true],
+    [new TypeError('x is not a function'), false],
+    [new Error('plain'), false],
+  ])('%s is a network failure: %s', (e, network) => {
+    expect(isNetworkError(e)).toBe(network)
+    expect(toWhimsyError(e).code).toBe(network ? 'Network' : 'Unknown')
+  })
+
+  it('says which file or key, as fields as well as in the message', () => {
+    const onFile = toWhimsyError(aws('NoSuchKey', 404), '/notes/a.txt')
+    expect(onFile).toMatchObject({ code: 'NotFound', path: '/notes/a.txt' })
+    expect(onFile.message).toMatch(/^\/notes\/a\.txt: /)
+    expect(toWhimsyError(aws('ConditionalCheckFailedException', 400), 'kv key "k"', { key: 'k' })).toMatchObject({
+      code: 'Conflict',
+      key: 'k',
+      path: undefined,
+    })
+  })
+
+  it('keeps a revoked session apart from a wrong password, and WhimsyErrors as they are', () => {
+    expect(toWhimsyError(aws('NotAuthorizedException', 400, 'Refresh Token has been revoked')).code).toBe('NotSignedIn')
+    expect(toWhimsyError(aws('NotAuthorizedException', 400, 'Incorrect username or password.')).code).toBe('NotAuthorized')
+    const mine = new WhimsyError('Aborted', 'stop')
+    expect(toWhimsyError(mine)).toBe(mine)
+  })
+})

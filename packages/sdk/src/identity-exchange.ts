@@ -1,0 +1,17 @@
+/**
+ * The identity pool's half of signing in: an ID token for temporary AWS credentials, by two
+ * direct JSON calls (transport/identity-pool.ts). Loaded with the sign-in code (auth-facade.ts),
+ * never by a signed-out page.
+ */
+import type { WhimsyConfig } from './config.js'
+import type { ScopedCredentials } from './credentials.js'
+import { credentialsForIdentity } from './transport/identity-pool.js'
+
+export async function exchangeToken(config: WhimsyConfig, idToken: string): Promise<ScopedCredentials> {
+  return credentialsForIdentity({
+    region: config.region,
+    endpoint: config.endpoints?.cognitoIdentity,
+    identityPoolId: config.identityPoolId,
+    logins: { [`cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`]: idToken },
+  })
+}
