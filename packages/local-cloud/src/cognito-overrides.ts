@@ -6,12 +6,14 @@
  *   `ConfirmForgotPassword`: checked here with the same rules the SDK checks;
  * - no `ResendConfirmationCode`: a new code is issued through `ForgotPassword`, which in
  *   cognito-local writes the same per-user code that `ConfirmSignUp` checks;
+ * - no SRP (`USER_SRP_AUTH`, the `PASSWORD_VERIFIER` challenge): answered by `cognito-srp.ts`;
  * - codes never expire: here they do, after AWS's lifetimes (a day for sign-up, an hour for
  *   a password reset), counted from when the mailbox received them.
  */
 import type { PasswordPolicy } from '@whimsy/sdk/config'
 import { joinPhrases, passwordProblems } from '@whimsy/sdk/password-policy'
 import type { CognitoProxyContext } from './cognito-proxy.js'
+import type { createCognitoSrp } from './cognito-srp.js'
 import type { Mailbox } from './mailbox.js'
 import type { SignOuts } from './sign-outs.js'
 import type { UserPoolTokenClaims } from './user-pool-tokens.js'
@@ -25,6 +27,8 @@ export interface CognitoOverrideOptions {
   passwordPolicy: PasswordPolicy
   mailbox: Mailbox
   userPoolId: string
+  /** `USER_SRP_AUTH`, which cognito-local lacks (`cognito-srp.ts`). */
+  srp?: ReturnType<typeof createCognitoSrp>
   /** Sends an operation to cognito-local as it is, and returns its answer. */
   upstream: (operation: string, body: Record<string, unknown>) => Promise<{ status: number; body: Record<string, unknown> }>
 }
@@ -88,12 +92,17 @@ export function createCognitoOverrides(options: CognitoOverrideOptions): Overrid
     },
     async InitiateAuth(body) {
       const flow = body.AuthFlow
+      if (flow === 'USER_SRP_AUTH' && options.srp) return options.srp.initiate(body)
       if (flow !== 'REFRESH_TOKEN_AUTH' && flow !== 'REFRESH_TOKEN') return undefined
       const token = (body.AuthParameters as Record<string, unknown> | undefined)?.REFRESH_TOKEN
       if (typeof token !== 'string') return undefined
       const claims = await verifyToken(token)
       if (!claims || claims.tokenUse !== undefined) return refuse('NotAuthorizedException', 'Invalid Refresh Token')
       if (signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Refresh Token has been revoked')
+      return undefined
+    },
+    async RespondToAuthChallenge(body) {
+      if (body.ChallengeName === 'PASSWORD_VERIFIER' && options.srp) return options.srp.respond(body)
       return undefined
     },
     async SignUp(body) {

@@ -12,6 +12,7 @@ import type { WhimsyConfig } from '@whimsy/sdk/config'
 import type { AdminKey } from './authenticate.js'
 import { ensureBucket, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD_POLICY } from './bootstrap.js'
 import { createCognitoOverrides } from './cognito-overrides.js'
+import { createCognitoSrp } from './cognito-srp.js'
 import { CredentialMint } from './credentials.js'
 import { type EmulatorHeaders, UPSTREAM_HEADER } from './emulator-access.js'
 import type { EmulatorKind } from './emulators/emulators.js'
@@ -33,6 +34,7 @@ import { SignOuts } from './sign-outs.js'
 import { createSitesEdge } from './sites-edge.js'
 import { loadState, saveState } from './state.js'
 import { loadUserPoolKey } from './user-pool-key.js'
+import { userPoolUsers } from './user-pool-passwords.js'
 import { createUserPoolTokenVerifier } from './user-pool-tokens.js'
 
 export interface LocalCloudOptions {
@@ -168,7 +170,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sitesDomain: `localhost:${portOf(sites)}`,
       sitesProtocol: 'http',
       handlesApi: `${apiUrl}/_whimsy/handles`,
-      authFlow: 'USER_PASSWORD_AUTH',
       endpoints: { cognitoIdentityProvider: apiUrl, cognitoIdentity: apiUrl, s3: apiUrl, dynamodb: apiUrl, sites: sitesUrl },
       s3ForcePathStyle: true,
       passwordPolicy: PASSWORD_POLICY,
@@ -223,6 +224,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         mailbox,
         userPoolId: pool.userPoolId,
         upstream: (operation, body) => callCognito(cognito.url, emulatorHeaders.cognito, operation, body),
+        srp: createCognitoSrp({
+          userPoolId: pool.userPoolId,
+          secret,
+          users: userPoolUsers(join(dataDir, 'cognito'), pool.userPoolId),
+          upstream: (operation, body) => callCognito(cognito.url, emulatorHeaders.cognito, operation, body),
+        }),
       }),
       tables: (name) =>
         name === TABLE
