@@ -11,6 +11,8 @@ import { fromCognitoIdentityPool } from '@aws-sdk/credential-provider-cognito-id
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { deleteAllItems, deleteAllObjects } from './account-data.js'
 import { checkOptions, is, type Rule } from './args.js'
+import { cognitoClient } from './auth/cognito-api.js'
+import { Session } from './auth/session.js'
 import { Auth, type WhimsyEvent } from './auth.js'
 import type { WhimsyConfig } from './config.js'
 import { checkConfig } from './config-check.js'
@@ -64,11 +66,20 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const storage = options.storage ?? defaultStorage()
   let context: WhimsyContext | undefined
 
-  const auth = new Auth({
+  const call = cognitoClient(checked)
+  const session: Session = new Session({
     config: checked,
     storage,
+    call,
     onEvent: options.onEvent,
     exchangeToken: (idToken) => exchangeToken(checked, idToken),
+    onLost: () => auth.sessionLost(),
+  })
+  const auth: Auth = new Auth({
+    config: checked,
+    storage,
+    session,
+    call,
     lookupHandle: (idToken) => handles.own(idToken),
     deleteUserData: async () => {
       if (!context) throw new WhimsyError('NotSignedIn', 'Sign in first.')
