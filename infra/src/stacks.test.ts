@@ -244,6 +244,8 @@ describe('data stack: Cognito', () => {
         AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
         AutoVerifiedAttributes: ['email'],
         UsernameConfiguration: { CaseSensitive: false },
+        // Sign-in with the e-mail address as well as the username.
+        AliasAttributes: ['email'],
         AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
         DeletionProtection: 'ACTIVE',
         UserPoolTier: 'LITE',

@@ -180,6 +180,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // cognito-local puts its own address in `iss`.
     const issuer = `${cognito.url}/${pool.userPoolId}`
     const signOuts = new SignOuts(dataDir)
+    const users = userPoolUsers(join(dataDir, 'cognito'), pool.userPoolId)
     const identityPool = new IdentityPool({
       region: REGION,
       identityPoolId: state.identityPoolId,
@@ -224,10 +225,11 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         mailbox,
         userPoolId: pool.userPoolId,
         upstream: (operation, body) => callCognito(cognito.url, emulatorHeaders.cognito, operation, body),
+        resolveAlias: async (name) => (await users.find(name))?.username,
         srp: createCognitoSrp({
           userPoolId: pool.userPoolId,
           secret,
-          users: userPoolUsers(join(dataDir, 'cognito'), pool.userPoolId),
+          users,
           upstream: (operation, body) => callCognito(cognito.url, emulatorHeaders.cognito, operation, body),
         }),
       }),

@@ -19,6 +19,7 @@ export interface StoredUser {
 interface CognitoLocalUser {
   Username?: string
   Password?: string
+  UserStatus?: string
   Attributes?: { Name: string; Value?: string }[]
 }
 
@@ -33,7 +34,10 @@ export function userPoolUsers(cognitoDataDir: string, userPoolId: string) {
     return Object.values(users).flatMap((u) => {
       if (typeof u.Username !== 'string' || typeof u.Password !== 'string') return []
       const attribute = (name: string) => u.Attributes?.find((a) => a.Name === name)?.Value
-      return [{ username: u.Username, password: u.Password, email: attribute('email'), emailVerified: attribute('email_verified') === 'true' }]
+      // Confirming the sign-up proves the address (the code went there), as on AWS; cognito-local
+      // sets `email_verified` only in some paths.
+      const emailVerified = attribute('email_verified') === 'true' || u.UserStatus === 'CONFIRMED'
+      return [{ username: u.Username, password: u.Password, email: attribute('email'), emailVerified }]
     })
   }
   return {

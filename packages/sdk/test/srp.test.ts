@@ -10,7 +10,7 @@ import { userPoolClient } from '../../../test/users.js'
 import { answerPasswordVerifier, clientSecret, cognitoTimestamp, parseHex, poolNameOf } from '../src/auth/srp.js'
 import { createWhimsy, memoryStorage, type WhimsyConfig } from '../src/index.js'
 import { PASSWORD, signedInWhimsy } from './sdk-users.js'
-import { codeOf } from './whimsy-errors.js'
+import { codeOf, errorOf } from './whimsy-errors.js'
 
 const cloud = inject('cloud')
 /** The SDK's default flow: the shared fixture config asks for the password flow, this one does not. */
@@ -118,5 +118,31 @@ describe('SRP sign-in on the local user pool', () => {
       .catch((e) => e)
     expect((out as Error).name).toBe('InvalidParameterException')
     idp.destroy()
+  })
+})
+
+describe('sign-in with the e-mail address as well as the username', () => {
+  it('works with SRP and with the password flow, and the user is the account, not the address', async () => {
+    for (const config of [srpConfig, cloud.config]) {
+      const whimsy = createWhimsy(config, { storage: memoryStorage() })
+      const user = await whimsy.auth.signIn({ username: `${username.toUpperCase()}@EXAMPLE.COM`.toLowerCase(), password: PASSWORD })
+      expect(user).toMatchObject({ username, email: `${username}@example.com` })
+      expect(
+        await codeOf(createWhimsy(config, { storage: memoryStorage() }).auth.signIn({ username: `${username}@example.com`, password: 'wrong-horse-43' })),
+      ).toBe('NotAuthorized')
+    }
+  })
+
+  it('an address no confirmed account has is refused like a wrong password', async () => {
+    const whimsy = createWhimsy(cloud.config, { storage: memoryStorage() })
+    const pending = `pending-${Date.now()}`
+    await whimsy.auth.signUp({ username: pending, email: `${pending}@example.com`, password: PASSWORD })
+    for (const config of [srpConfig, cloud.config]) {
+      const e = await errorOf(createWhimsy(config, { storage: memoryStorage() }).auth.signIn({ username: `${pending}@example.com`, password: PASSWORD }))
+      expect(e.code).toBe('NotAuthorized')
+      expect(await codeOf(createWhimsy(config, { storage: memoryStorage() }).auth.signIn({ username: 'nobody@example.com', password: PASSWORD }))).toBe(
+        'NotAuthorized',
+      )
+    }
   })
 })
