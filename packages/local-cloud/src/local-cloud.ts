@@ -202,6 +202,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       userPoolId: pool.userPoolId,
       verifyIdToken: createIdTokenVerifier({ issuer, clientId: pool.userPoolClientId, jwk: userPoolKey.publicJwk }),
       allowedOrigins: [appUrl, `http://${HOST}:${portOf(app)}`],
+      erase: { s3Endpoint: apiUrl, admin: state.admin, bucket: BUCKET, table: TABLE },
     })
     const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLE}`
     const gateway = createGatewayHandler({

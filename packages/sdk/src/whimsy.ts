@@ -4,13 +4,13 @@
  * data APIs built on it.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
-import { AbortMultipartUploadCommand, S3Client } from '@aws-sdk/client-s3'
+import { S3Client } from '@aws-sdk/client-s3'
 // Not `@aws-sdk/credential-providers`: esbuild bundles that package's Node entry (its
 // `browser` map lacks the `.js` extension), which pulls in node:fs and node:child_process.
 import { fromCognitoIdentityPool } from '@aws-sdk/credential-provider-cognito-identity'
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
-import { deleteAllItems, deleteAllObjects } from './account-data.js'
 import { checkOptions, is, type Rule } from './args.js'
+import { eraseAccount } from './auth/account-erase.js'
 import { cognitoClient } from './auth/cognito-api.js'
 import { Session } from './auth/session.js'
 import { Auth, type WhimsyEvent } from './auth.js'
@@ -84,18 +84,10 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     deleteUserData: async () => {
       if (!context) throw new WhimsyError('NotSignedIn', 'Sign in first.')
       const { identityId } = await auth.credentials()
-      // Parts of interrupted uploads are invisible to listings (and users may not list
-      // uploads): abort the ones this device remembers, so no bytes of the user outlive them.
-      for (const { storageKey, record } of pendingUploads(storage)) {
-        if (!record.key.startsWith(`${identityId}/`)) continue
-        await auth
-          .withCredentials(() => context!.s3.send(new AbortMultipartUploadCommand({ Bucket: checked.bucket, Key: record.key, UploadId: record.uploadId })))
-          .catch(() => {})
-        forgetPendingUpload(storage, storageKey)
-      }
-      await auth.withCredentials(() => deleteAllObjects(context!.s3, checked.bucket, identityId))
-      await auth.withCredentials(() => deleteAllItems(context!.ddb, checked.table, identityId))
-      await handles.release(await auth.idToken()).catch(() => {})
+      // Every version, delete marker, unfinished upload, item and the handle: the trusted erase
+      // function does it (users may not delete versions). This device forgets its uploads too.
+      await eraseAccount(checked.handlesApi, await auth.idToken())
+      for (const { storageKey, record } of pendingUploads(storage)) if (record.key.startsWith(`${identityId}/`)) forgetPendingUpload(storage, storageKey)
     },
   })
   const credentials = auth.credentialProvider()
