@@ -128,6 +128,9 @@ export function createCognitoOverrides(options: CognitoOverrideOptions): Overrid
       return undefined
     },
     async SignUp(body) {
+      // As AWS with an e-mail alias: a username may not be an address (it would shadow one).
+      if (typeof body.Username === 'string' && body.Username.includes('@'))
+        return refuse('InvalidParameterException', 'Username cannot be of email format, since user pool is configured for email alias.')
       return checkPassword(body.Password)
     },
     async ResendConfirmationCode(body) {

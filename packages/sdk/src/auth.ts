@@ -101,6 +101,9 @@ export class Auth {
     checkInput('auth.signUp', input, { username: is.string, email: is.string, password: is.string })
     const { signal } = callOptions('auth.signUp', options)
     const username = checkUsername(input.username)
+    // The pool's e-mail alias: an address signs in for the account that confirmed it, so no
+    // username may look like one (Cognito refuses it too).
+    if (username.includes('@')) throw new WhimsyError('InvalidInput', 'A username cannot contain "@": the e-mail address signs in as well, as itself.')
     const email = checkEmail(input.email)
     this.checkPassword(input.password)
     const result = await this.call<{ UserConfirmed?: boolean; CodeDeliveryDetails?: { Destination?: string } }>(

@@ -3,6 +3,9 @@
  * clients once (all sharing one credential cache), and exposes the nouns: `auth`, and the
  * data APIs built on it.
  */
+// First: `@aws-sdk/lib-storage` loads `buffer@4`, which reads `global` as it loads (sign-in used
+// to import this, for amazon-cognito-identity-js's copy of the same package).
+import './global-shim.js'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
 // Not `@aws-sdk/credential-providers`: esbuild bundles that package's Node entry (its

@@ -183,7 +183,9 @@ describe('the packed SDK', () => {
     runInContext(code, window)
     expect(runInContext('typeof whimsy', window)).toBe('function')
     expect(runInContext('global === globalThis', window)).toBe(true)
-    expect(() => runInContext(code.replace('scope.global = globalThis', 'void 0'), aPage())).toThrow(/global is not defined/)
+    // Sign-in no longer loads amazon-cognito-identity-js, whose buffer@4 read `global` at load:
+    // the page now loads without the shim too (it stays for lib-storage's copy, used on uploads).
+    expect(() => runInContext(code.replace('scope.global = globalThis', 'void 0'), aPage())).not.toThrow()
     const refused = await build({
       entryPoints: [join(app, 'page-node.js')],
       absWorkingDir: app,

@@ -3,7 +3,7 @@
  * SDK's default sign-in, the reference client (amazon-cognito-identity-js) too, and the ways a
  * claim must fail — a wrong password, an unknown user, a replayed or forged answer.
  */
-import { InitiateAuthCommand, RespondToAuthChallengeCommand } from '@aws-sdk/client-cognito-identity-provider'
+import { InitiateAuthCommand, RespondToAuthChallengeCommand, SignUpCommand } from '@aws-sdk/client-cognito-identity-provider'
 import { AuthenticationDetails, CognitoUser, CognitoUserPool } from 'amazon-cognito-identity-js'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { userPoolClient } from '../../../test/users.js'
@@ -131,6 +131,17 @@ describe('sign-in with the e-mail address as well as the username', () => {
         await codeOf(createWhimsy(config, { storage: memoryStorage() }).auth.signIn({ username: `${username}@example.com`, password: 'wrong-horse-43' })),
       ).toBe('NotAuthorized')
     }
+  })
+
+  it('no username may look like an e-mail address: refused by the SDK and by the pool', async () => {
+    const whimsy = createWhimsy(cloud.config, { storage: memoryStorage() })
+    expect(await codeOf(whimsy.auth.signUp({ username: 'me@example.com', email: 'me@example.com', password: PASSWORD }))).toBe('InvalidInput')
+    const idp = userPoolClient(cloud)
+    const direct = await idp
+      .send(new SignUpCommand({ ClientId: cloud.config.userPoolClientId, Username: `${username}@example.com`, Password: PASSWORD }))
+      .catch((e: Error) => e)
+    expect((direct as Error).name).toBe('InvalidParameterException')
+    idp.destroy()
   })
 
   it('an address no confirmed account has is refused like a wrong password', async () => {
