@@ -19,7 +19,7 @@
 // local cloud (it is their fixture), so they are left out where a rule says so.
 
 /** The SDK's public entry points: its package.json `exports`. Apps may reach these only. */
-const SDK_EXPORTS = '^packages/sdk/src/(index|config|password-policy|node)\\.ts$'
+const SDK_EXPORTS = '^packages/sdk/src/(index|config|password-policy|node|auth/srp)\\.ts$'
 /** The code of the user-site edge that runs in CloudFront: no AWS client may reach it. */
 const PURE_EDGE = '^packages/subdomain-proxy/src/(resolve|site-handler|handles|conditional|handle-cache|lambda-edge|edge-config)\\.ts$'
 const APPS = '^(packages/briefcase-app|examples)/'
@@ -72,10 +72,11 @@ module.exports = {
     },
     {
       name: 'local-cloud-imports-only-the-policy-module',
-      comment: 'The local cloud evaluates the policy documents infra deploys, and nothing else of infra (no CDK in the local cloud).',
+      comment:
+        'The local cloud evaluates the policy documents infra deploys, applies its password policy and runs its two edge steps (the CloudFront Function, the Lambda@Edge adapter), and nothing else of infra (no CDK in the local cloud).',
       severity: 'error',
       from: { path: '^packages/local-cloud/' },
-      to: { path: '^infra/', pathNot: '^infra/src/(policies|policy-types)\\.ts$' },
+      to: { path: '^infra/', pathNot: '^infra/src/(policies|policy-types|password-policy|edge/viewer-request|edge/sites-origin)\\.ts$' },
     },
     {
       name: 'nothing-imports-an-app',

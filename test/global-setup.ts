@@ -15,7 +15,11 @@ export default async function setup(project: TestProject) {
   const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-test-'))
   const engine = process.env.WHIMSY_TEST_DYNAMODB === 'dynamodb-local' ? await startDynamoDbLocal() : undefined
   const cloud = await startLocalCloud({ dataDir, dynamodbEndpoint: engine?.url })
-  const info: CloudInfo = { config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir, handlesTable: cloud.handlesTable }
+  // The suites sign in with the password flow: SRP costs about 0.2 s of CPU per sign-in on both
+  // ends, and hundreds of sign-ins share two cores. The SDK's default, and the local cloud's
+  // own config.json, stay SRP; `packages/sdk/test/srp.test.ts` runs that path end to end.
+  const config = { ...cloud.config, authFlow: 'USER_PASSWORD_AUTH' as const }
+  const info: CloudInfo = { config, urls: cloud.urls, admin: cloud.admin, dataDir, handlesTable: cloud.handlesTable }
   project.provide('cloud', info)
   return async () => {
     await cloud.stop()

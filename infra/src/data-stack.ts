@@ -78,6 +78,7 @@ export class DataStack extends Stack {
       userPoolClientId: this.identity.client.userPoolClientId,
       identityPoolId: this.identity.identityPool.identityPoolId,
       appOrigins: [appOrigin],
+      erase: { bucketName: this.files.bucket.bucketName, kvTable: this.table },
     })
 
     const whimsyConfig = productionConfig({

@@ -3,11 +3,12 @@
  * A custom domain, not a function URL: the edge bakes the API's address in at synth, and a
  * function URL's host exists only after this stack deploys.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib'
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import * as apigw from 'aws-cdk-lib/aws-apigatewayv2'
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations'
 import * as acm from 'aws-cdk-lib/aws-certificatemanager'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
+import * as iam from 'aws-cdk-lib/aws-iam'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import * as route53 from 'aws-cdk-lib/aws-route53'
@@ -26,11 +27,14 @@ export interface HandlesApiProps {
   identityPoolId: string
   /** Origins allowed to call the API from scripts (the app). */
   appOrigins: string[]
+  /** Account erasure (`DELETE /account`): what the erase function deletes from. */
+  erase: { bucketName: string; kvTable: dynamodb.ITable }
 }
 
 export class HandlesApi extends Construct {
   readonly table: dynamodb.Table
   readonly fn: lambda.Function
+  readonly eraseFn: lambda.Function
   readonly url: string
 
   constructor(scope: Construct, id: string, props: HandlesApiProps) {
@@ -74,6 +78,50 @@ export class HandlesApi extends Construct {
     // What the registry calls and nothing else (GetId needs no permission).
     this.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem')
 
+    // The erase function: the same API code with the eraser on, a function of its own so that
+    // only it may delete object versions and key-value items (issue 14, account deletion).
+    const eraseBundle = bundleLambda({ entry: 'packages/subdomain-proxy/src/erase-function.ts', name: `${props.prefix}-erase` })
+    const eraseLogs = new logs.LogGroup(this, 'EraseLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY })
+    this.eraseFn = new lambda.Function(this, 'Erase', {
+      functionName: `${props.prefix}-erase`,
+      description: 'Account deletion: erases every object version, upload, key-value item and the handle of the caller (@whimsy/sites)',
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(eraseBundle.dir),
+      memorySize: 256,
+      // Thousands of versions are deleted 1,000 per request; the SDK waits up to two minutes.
+      timeout: Duration.seconds(60),
+      logGroup: eraseLogs,
+      environment: {
+        WHIMSY_REGION: props.region,
+        WHIMSY_USER_POOL_ID: props.userPoolId,
+        WHIMSY_USER_POOL_CLIENT_ID: props.userPoolClientId,
+        WHIMSY_IDENTITY_POOL_ID: props.identityPoolId,
+        WHIMSY_HANDLES_TABLE: this.table.tableName,
+        WHIMSY_APP_ORIGINS: props.appOrigins.join(','),
+        WHIMSY_FILES_BUCKET: props.erase.bucketName,
+        WHIMSY_KV_TABLE: props.erase.kvTable.tableName,
+      },
+    })
+    Validations.of(this.eraseFn).acknowledge({ id: BASIC_EXECUTION_ROLE, reason: 'AWSLambdaBasicExecutionRole only writes the function’s own logs' })
+    Validations.of(this.eraseFn).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node 22 is a supported Lambda runtime; the code is built for and tested on Node 20 (CI), and moves to 24 with CI',
+    })
+    const bucketArn = `arn:${Stack.of(this).partition}:s3:::${props.erase.bucketName}`
+    // Exactly the calls of account-erase.ts: list versions and uploads, delete versions, abort uploads.
+    this.eraseFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:ListBucketVersions', 's3:ListBucketMultipartUploads'], resources: [bucketArn] }))
+    this.eraseFn.addToRolePolicy(new iam.PolicyStatement({ actions: ['s3:DeleteObjectVersion', 's3:AbortMultipartUpload'], resources: [`${bucketArn}/*`] }))
+    const bucketName = Stack.of(this).resolve(props.erase.bucketName) as { Ref?: string }
+    Validations.of(this.eraseFn).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${bucketName.Ref ? `<${bucketName.Ref}>` : props.erase.bucketName}/*]`,
+      reason:
+        'The erase function deletes any user’s versions (the caller’s identityId comes from GetId at run time, so no fixed prefix exists); it is reachable only with a verified, fresh ID token and deletes only that identity’s prefix',
+    })
+    props.erase.kvTable.grant(this.eraseFn, 'dynamodb:Query', 'dynamodb:BatchWriteItem')
+    this.table.grant(this.eraseFn, 'dynamodb:GetItem', 'dynamodb:DeleteItem')
+
     const certificate = new acm.Certificate(this, 'Certificate', {
       domainName: props.domainName,
       validation: acm.CertificateValidation.fromDns(props.zone),
@@ -86,6 +134,7 @@ export class HandlesApi extends Construct {
       defaultDomainMapping: { domainName: domain },
       disableExecuteApiEndpoint: true,
     })
+    api.addRoutes({ path: '/account', methods: [apigw.HttpMethod.DELETE], integration: new HttpLambdaIntegration('Erase', this.eraseFn) })
     Validations.of(api).acknowledge({
       id: 'AwsSolutions-APIG4',
       reason: 'The function verifies the caller’s ID token itself (claim, me); resolve and available are public by design (identity ids are not secrets)',

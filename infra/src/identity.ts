@@ -26,9 +26,10 @@ export class Identity extends Construct {
     this.userPool = new cognito.UserPool(this, 'Users', {
       userPoolName: `${prefix}-users`,
       selfSignUpEnabled: true,
-      // As the local pool: a user name, case-insensitive, with a verified e-mail address.
+      // As the local pool: a user name, case-insensitive, with a verified e-mail address that
+      // signs in too (an alias: the username stays the account's name).
       signInCaseSensitive: false,
-      signInAliases: { username: true },
+      signInAliases: { username: true, email: true },
       standardAttributes: { email: { required: true, mutable: true } },
       autoVerify: { email: true },
       keepOriginal: { email: true },

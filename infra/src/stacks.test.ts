@@ -244,6 +244,8 @@ describe('data stack: Cognito', () => {
         AdminCreateUserConfig: { AllowAdminCreateUserOnly: false },
         AutoVerifiedAttributes: ['email'],
         UsernameConfiguration: { CaseSensitive: false },
+        // Sign-in with the e-mail address as well as the username.
+        AliasAttributes: ['email'],
         AccountRecoverySetting: { RecoveryMechanisms: [{ Name: 'verified_email', Priority: 1 }] },
         DeletionProtection: 'ACTIVE',
         UserPoolTier: 'LITE',
@@ -335,6 +337,35 @@ describe('data stack: DynamoDB and the claim function', () => {
       { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'], Resource: [{ 'Fn::GetAtt': [registryId, 'Arn'] }] },
     ])
     expect(fnId).toBeTruthy()
+  })
+
+  it('the erase function: its own Lambda behind DELETE /account, allowed exactly what account-erase.ts calls', () => {
+    const [, fn] = resourcesOf(s.dataJson, 'AWS::Lambda::Function').find(([, f]) => f.Properties?.FunctionName === 'whimsy-test-erase')!
+    expect(fn.Properties?.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/)
+    const roleId = (fn.Properties?.Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0]
+    const statements = statementsOf(s.dataJson)
+      .filter((f) => JSON.stringify(s.dataJson.Resources[f.resource]!.Properties?.Roles ?? []).includes(roleId))
+      .map((f) => JSON.parse(JSON.stringify(f.statement)) as { Action: string[]; Resource: unknown })
+    const actions = statements.flatMap((st) => [st.Action].flat()).sort()
+    expect(actions).toEqual(
+      [
+        's3:ListBucketVersions',
+        's3:ListBucketMultipartUploads',
+        's3:DeleteObjectVersion',
+        's3:AbortMultipartUpload',
+        'dynamodb:Query',
+        'dynamodb:BatchWriteItem',
+        'dynamodb:GetItem',
+        'dynamodb:DeleteItem',
+      ].sort(),
+    )
+    const [kvId] = resourcesOf(s.dataJson, 'AWS::DynamoDB::Table').find(([, t]) => t.Properties?.TableName === 'whimsy-test-kv')!
+    const [registryId] = resourcesOf(s.dataJson, 'AWS::DynamoDB::Table').find(([, t]) => t.Properties?.TableName === 'whimsy-test-handles')!
+    expect(statements.find((st) => st.Action.includes('dynamodb:Query'))?.Resource).toEqual([{ 'Fn::GetAtt': [kvId, 'Arn'] }])
+    expect(statements.find((st) => st.Action.includes('dynamodb:GetItem'))?.Resource).toEqual([{ 'Fn::GetAtt': [registryId, 'Arn'] }])
+    // The route goes to the erase function; everything else stays the claim function's.
+    const routes = resourcesOf(s.dataJson, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey)
+    expect(routes).toContain('DELETE /account')
   })
 
   it('the handles API on its own host name (known before deploy, baked into the edge)', () => {

@@ -16,6 +16,7 @@ import {
   type TableDescription,
   ResourceNotFoundException as TableNotFound,
 } from '@aws-sdk/client-dynamodb'
+import { PASSWORD_POLICY as SHARED_PASSWORD_POLICY } from '@whimsy/infra/password-policy'
 import type { PasswordPolicy } from '@whimsy/sdk/config'
 import { type EmulatorHeaders, withEmulatorHeaders } from './emulator-access.js'
 import { type S3Engine, S3Error } from './s3/engine/types.js'
@@ -24,13 +25,8 @@ import type { LocalCloudState } from './state.js'
 /** Emulators take any key; these never leave the local cloud's own process. */
 const EMULATOR_CREDENTIALS = { accessKeyId: 'LOCAL', secretAccessKey: 'LOCAL' }
 
-export const PASSWORD_POLICY: PasswordPolicy = {
-  minimumLength: 8,
-  requireLowercase: true,
-  requireUppercase: false,
-  requireNumbers: true,
-  requireSymbols: false,
-}
+/** The production pool's password rules, from their one definition (infra), for the local pool too. */
+export const PASSWORD_POLICY: PasswordPolicy = SHARED_PASSWORD_POLICY
 
 export interface BootstrapInput {
   region: string

@@ -6,12 +6,16 @@
  *   `ConfirmForgotPassword`: checked here with the same rules the SDK checks;
  * - no `ResendConfirmationCode`: a new code is issued through `ForgotPassword`, which in
  *   cognito-local writes the same per-user code that `ConfirmSignUp` checks;
+ * - no e-mail alias (sign-in with the verified e-mail address as well as the username):
+ *   resolved here for the password flow, and in `cognito-srp.ts` for SRP;
+ * - no SRP (`USER_SRP_AUTH`, the `PASSWORD_VERIFIER` challenge): answered by `cognito-srp.ts`;
  * - codes never expire: here they do, after AWS's lifetimes (a day for sign-up, an hour for
  *   a password reset), counted from when the mailbox received them.
  */
 import type { PasswordPolicy } from '@whimsy/sdk/config'
 import { joinPhrases, passwordProblems } from '@whimsy/sdk/password-policy'
 import type { CognitoProxyContext } from './cognito-proxy.js'
+import type { createCognitoSrp } from './cognito-srp.js'
 import type { Mailbox } from './mailbox.js'
 import type { SignOuts } from './sign-outs.js'
 import type { UserPoolTokenClaims } from './user-pool-tokens.js'
@@ -25,6 +29,13 @@ export interface CognitoOverrideOptions {
   passwordPolicy: PasswordPolicy
   mailbox: Mailbox
   userPoolId: string
+  /**
+   * The user a sign-in name stands for: a username, or a verified e-mail address (the pool's
+   * e-mail alias, which cognito-local lacks: its pool has `UsernameAttributes` or nothing).
+   */
+  resolveAlias?: (name: string) => Promise<string | undefined>
+  /** `USER_SRP_AUTH`, which cognito-local lacks (`cognito-srp.ts`). */
+  srp?: ReturnType<typeof createCognitoSrp>
   /** Sends an operation to cognito-local as it is, and returns its answer. */
   upstream: (operation: string, body: Record<string, unknown>) => Promise<{ status: number; body: Record<string, unknown> }>
 }
@@ -78,6 +89,20 @@ export function createCognitoOverrides(options: CognitoOverrideOptions): Overrid
     return undefined
   }
 
+  // The password flow with an e-mail address: sent on under the username it stands for.
+  const signInByAlias = async (body: Record<string, unknown>): Promise<Answer> => {
+    const params = (body.AuthParameters ?? {}) as Record<string, unknown>
+    const name = params.USERNAME
+    if (typeof name !== 'string' || !name.includes('@') || !options.resolveAlias) return undefined
+    const username = await options.resolveAlias(name)
+    if (!username) return refuse('NotAuthorizedException', 'Incorrect username or password.')
+    const answer = await options.upstream('InitiateAuth', { ...body, AuthParameters: { ...params, USERNAME: username } })
+    const type = String(answer.body.__type ?? '')
+    if (answer.status !== 200 && (type === 'InvalidPasswordException' || type === 'NotAuthorizedException'))
+      return refuse('NotAuthorizedException', 'Incorrect username or password.')
+    return { status: answer.status, body: answer.body }
+  }
+
   const overrides: Overrides = {
     async GlobalSignOut(body) {
       const claims = typeof body.AccessToken === 'string' ? await verifyToken(body.AccessToken) : undefined
@@ -88,6 +113,8 @@ export function createCognitoOverrides(options: CognitoOverrideOptions): Overrid
     },
     async InitiateAuth(body) {
       const flow = body.AuthFlow
+      if (flow === 'USER_SRP_AUTH' && options.srp) return options.srp.initiate(body)
+      if (flow === 'USER_PASSWORD_AUTH') return signInByAlias(body)
       if (flow !== 'REFRESH_TOKEN_AUTH' && flow !== 'REFRESH_TOKEN') return undefined
       const token = (body.AuthParameters as Record<string, unknown> | undefined)?.REFRESH_TOKEN
       if (typeof token !== 'string') return undefined
@@ -96,7 +123,14 @@ export function createCognitoOverrides(options: CognitoOverrideOptions): Overrid
       if (signOuts.isRevoked(claims.username, claims.iat)) return refuse('NotAuthorizedException', 'Refresh Token has been revoked')
       return undefined
     },
+    async RespondToAuthChallenge(body) {
+      if (body.ChallengeName === 'PASSWORD_VERIFIER' && options.srp) return options.srp.respond(body)
+      return undefined
+    },
     async SignUp(body) {
+      // As AWS with an e-mail alias: a username may not be an address (it would shadow one).
+      if (typeof body.Username === 'string' && body.Username.includes('@'))
+        return refuse('InvalidParameterException', 'Username cannot be of email format, since user pool is configured for email alias.')
       return checkPassword(body.Password)
     },
     async ResendConfirmationCode(body) {

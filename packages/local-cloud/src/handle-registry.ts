@@ -6,7 +6,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { S3Client } from '@aws-sdk/client-s3'
 import { cachedHandleLookup, createHandlesApi, HandleRegistry } from '@whimsy/sites'
+import { createAccountEraser } from '@whimsy/sites/account-erase'
 import { withEmulatorHeaders } from './emulator-access.js'
 import type { IdTokenClaims } from './id-token-verifier.js'
 import type { IdentityPool } from './identity-pool.js'
@@ -26,6 +28,12 @@ export interface LocalHandlesOptions {
   verifyIdToken: (token: string) => Promise<IdTokenClaims>
   /** The app's origins: the only ones whose scripts may call the API. */
   allowedOrigins: string[]
+  /**
+   * Account erasure (`DELETE /account`), the erase function's code: the files through the
+   * gateway's S3 with the admin key (the trusted function's role), the key-value table in the
+   * emulator.
+   */
+  erase?: { s3Endpoint: string; admin: { accessKeyId: string; secretAccessKey: string }; bucket: string; table: string }
 }
 
 export function createLocalHandles(options: LocalHandlesOptions) {
@@ -41,8 +49,25 @@ export function createLocalHandles(options: LocalHandlesOptions) {
   const registry = new HandleRegistry({ client, table: options.table })
   // The edge in this process learns of claims at once; production's edge waits out its TTL.
   const lookup = cachedHandleLookup((handle) => registry.lookup(handle), { ttlMs: 60_000, negativeTtlMs: 2_000 })
+  const s3 = options.erase
+    ? new S3Client({ region: options.region, endpoint: options.erase.s3Endpoint, forcePathStyle: true, credentials: options.erase.admin })
+    : undefined
+  const eraser =
+    options.erase && s3
+      ? createAccountEraser({
+          s3,
+          bucket: options.erase.bucket,
+          dynamodb: client,
+          table: options.erase.table,
+          registry,
+          // The change log (issue 15) adds its eraser here, as the erase function's bundle does.
+          extraErasers: [],
+          onReleased: (handle) => lookup.forget(handle),
+        })
+      : undefined
   const api = createHandlesApi({
     registry,
+    eraseAccount: eraser?.erase,
     verifyIdToken: options.verifyIdToken,
     async identityIdFor(idToken) {
       const provider = `cognito-idp.${options.region}.amazonaws.com/${options.userPoolId}`
@@ -81,5 +106,13 @@ export function createLocalHandles(options: LocalHandlesOptions) {
     res.end(answer.body)
   }
 
-  return { registry, lookup, listener, destroy: () => client.destroy() }
+  return {
+    registry,
+    lookup,
+    listener,
+    destroy: () => {
+      client.destroy()
+      s3?.destroy()
+    },
+  }
 }

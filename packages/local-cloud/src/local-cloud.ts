@@ -13,6 +13,7 @@ import { createAppServer, prepareApp } from './app-server.js'
 import type { AdminKey } from './authenticate.js'
 import { ensureBucket, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD_POLICY } from './bootstrap.js'
 import { createCognitoOverrides } from './cognito-overrides.js'
+import { createCognitoSrp } from './cognito-srp.js'
 import { CredentialMint } from './credentials.js'
 import { type EmulatorHeaders, UPSTREAM_HEADER } from './emulator-access.js'
 import type { EmulatorKind } from './emulators/emulators.js'
@@ -34,6 +35,7 @@ import { SignOuts } from './sign-outs.js'
 import { createSitesEdge } from './sites-edge.js'
 import { loadState, saveState } from './state.js'
 import { loadUserPoolKey } from './user-pool-key.js'
+import { userPoolUsers } from './user-pool-passwords.js'
 import { createUserPoolTokenVerifier } from './user-pool-tokens.js'
 
 export interface LocalCloudOptions {
@@ -182,7 +184,6 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       sitesDomain: `localhost:${portOf(sites)}`,
       sitesProtocol: 'http',
       handlesApi: `${apiUrl}/_whimsy/handles`,
-      authFlow: 'USER_PASSWORD_AUTH',
       endpoints: { cognitoIdentityProvider: apiUrl, cognitoIdentity: apiUrl, s3: apiUrl, dynamodb: apiUrl, sites: sitesUrl },
       s3ForcePathStyle: true,
       passwordPolicy: PASSWORD_POLICY,
@@ -193,6 +194,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     // cognito-local puts its own address in `iss`.
     const issuer = `${cognito.url}/${pool.userPoolId}`
     const signOuts = new SignOuts(dataDir)
+    const users = userPoolUsers(join(dataDir, 'cognito'), pool.userPoolId)
     const identityPool = new IdentityPool({
       region: REGION,
       identityPoolId: state.identityPoolId,
@@ -214,6 +216,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       userPoolId: pool.userPoolId,
       verifyIdToken: createIdTokenVerifier({ issuer, clientId: pool.userPoolClientId, jwk: userPoolKey.publicJwk }),
       allowedOrigins: [appUrl, `http://${HOST}:${portOf(app)}`, ...(options.appOrigins ?? [])],
+      erase: { s3Endpoint: apiUrl, admin: state.admin, bucket: BUCKET, table: TABLE },
     })
     const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLE}`
     const gateway = createGatewayHandler({
@@ -237,6 +240,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
         mailbox,
         userPoolId: pool.userPoolId,
         upstream: (operation, body) => callCognito(cognito.url, emulatorHeaders.cognito, operation, body),
+        resolveAlias: async (name) => (await users.find(name))?.username,
+        srp: createCognitoSrp({
+          userPoolId: pool.userPoolId,
+          secret,
+          users,
+          upstream: (operation, body) => callCognito(cognito.url, emulatorHeaders.cognito, operation, body),
+        }),
       }),
       tables: (name) =>
         name === TABLE

@@ -1,27 +1,25 @@
 /**
- * Accounts and sessions: sign up, confirm, sign in (SRP on AWS, the password flow where the
- * config says so), sign out here or everywhere, reset and change the password, delete the
- * account, and restore the session on page load. Tokens live in the `storage` given to
- * `createWhimsy` (localStorage in the browser); AWS credentials come from the identity pool
- * through `credentials.ts`.
+ * Accounts and sessions: sign up, confirm, sign in (SRP by default, the password flow where
+ * the config says so), sign out here or everywhere, reset and change the password, delete the
+ * account, and restore the session on page load. Talks to the user pool's JSON API directly
+ * (`auth/cognito-api.ts`); tokens and credentials live in the internal session
+ * (`auth/session.ts`), kept in the `storage` given to `createWhimsy` (localStorage in the browser).
+ *
+ * Every call takes `{ signal }` as its last argument and gives up after a timeout with `Network`.
  */
-import './global-shim.js'
-import {
-  AuthenticationDetails,
-  type CognitoUser,
-  CognitoUserAttribute,
-  CognitoUserPool,
-  type CognitoUserSession,
-  type ISignUpResult,
-  CognitoUser as User,
-} from 'amazon-cognito-identity-js'
 import { checkArgument, checkInput, checkOptions, is } from './args.js'
+import { type CognitoCall, cognitoClient } from './auth/cognito-api.js'
+import { notSignedIn, type Session } from './auth/session.js'
+import { proveIdentity } from './auth/sign-in.js'
+import { claimsOf } from './auth/tokens.js'
 import { toWhimsyError } from './aws-errors.js'
 import { COGNITO_DEFAULT_PASSWORD_POLICY, type WhimsyConfig } from './config.js'
-import { CredentialCache, isExpiredCredentialsError, type ScopedCredentials } from './credentials.js'
+import type { ScopedCredentials } from './credentials.js'
 import { WhimsyError } from './errors.js'
 import { describePasswordPolicy, joinPhrases, passwordProblems } from './password-policy.js'
 import type { SessionStorage } from './storage.js'
+
+export type { WhimsyEvent } from './auth/session.js'
 
 /** The signed-in user. */
 export interface WhimsyUser {
@@ -36,34 +34,33 @@ export interface WhimsyUser {
 /** Why `onChange` listeners were called. */
 export type AuthChange = 'signIn' | 'signOut' | 'restored' | 'sessionLost' | 'updated'
 
-/** Diagnostics, for logs and tests: what the SDK fetched and why. */
-export type WhimsyEvent =
-  | { type: 'credentials'; identityId: string; expiration: Date; forced: boolean }
-  | { type: 'tokensRefreshed'; username: string }
-  | { type: 'retryExpiredCredentials'; error: string }
+/** The last argument of every auth call. */
+export interface AuthCallOptions {
+  /** Cancels the call (`Aborted`); nothing is half-done on this device. */
+  signal?: AbortSignal
+}
 
 export interface AuthDependencies {
   config: WhimsyConfig
   storage: SessionStorage
-  /** Exchanges an ID token for identity-pool credentials (`fromCognitoIdentityPool`). */
-  exchangeToken: (idToken: string) => Promise<ScopedCredentials>
+  session: Session
+  call?: CognitoCall
   /** Looks up the user's handle; failures mean "unknown", never a failed sign-in. */
   lookupHandle: (idToken: string) => Promise<string | undefined>
   /** Deletes everything the user owns (files, key-value data, handle) before the account goes. */
   deleteUserData: () => Promise<void>
-  onEvent?: (event: WhimsyEvent) => void
 }
 
 const USER_KEY = 'whimsy.user'
+const callOptions = (call: string, options: unknown) => checkOptions<AuthCallOptions>(call, options, { signal: is.signal })
 
 export class Auth {
-  private readonly pool: CognitoUserPool
   private readonly config: WhimsyConfig
   private readonly storage: SessionStorage
+  private readonly session: Session
+  private readonly call: CognitoCall
   private readonly listeners = new Set<(user: WhimsyUser | null, change: AuthChange) => void>()
-  private readonly cache: CredentialCache
   private current: WhimsyUser | null = null
-  private cognitoUser: CognitoUser | null = null
   /** Bumped by every sign-in and sign-out, so a slow restore cannot undo them. */
   private epoch = 0
   /** Resolves once a stored session has been restored (or found absent) after construction. */
@@ -72,13 +69,8 @@ export class Auth {
   constructor(private readonly deps: AuthDependencies) {
     this.config = deps.config
     this.storage = deps.storage
-    this.pool = new CognitoUserPool({
-      UserPoolId: this.config.userPoolId,
-      ClientId: this.config.userPoolClientId,
-      endpoint: this.config.endpoints?.cognitoIdentityProvider,
-      Storage: this.storage,
-    })
-    this.cache = new CredentialCache((force) => this.fetchCredentials(force))
+    this.session = deps.session
+    this.call = deps.call ?? cognitoClient(deps.config)
     this.ready = this.restore()
   }
 
@@ -105,16 +97,21 @@ export class Auth {
    * @example
    * await whimsy.auth.signUp({ username: 'daniel', email: 'd@example.com', password })
    */
-  async signUp(input: { username: string; email: string; password: string }): Promise<{ confirmed: boolean; destination?: string }> {
+  async signUp(input: { username: string; email: string; password: string }, options?: AuthCallOptions): Promise<{ confirmed: boolean; destination?: string }> {
     checkInput('auth.signUp', input, { username: is.string, email: is.string, password: is.string })
+    const { signal } = callOptions('auth.signUp', options)
     const username = checkUsername(input.username)
+    // The pool's e-mail alias: an address signs in for the account that confirmed it, so no
+    // username may look like one (Cognito refuses it too).
+    if (username.includes('@')) throw new WhimsyError('InvalidInput', 'A username cannot contain "@": the e-mail address signs in as well, as itself.')
     const email = checkEmail(input.email)
     this.checkPassword(input.password)
-    const result = await callback<ISignUpResult>((cb) =>
-      this.pool.signUp(username, input.password, [new CognitoUserAttribute({ Name: 'email', Value: email })], [], (err, res) => cb(err, res)),
+    const result = await this.call<{ UserConfirmed?: boolean; CodeDeliveryDetails?: { Destination?: string } }>(
+      'SignUp',
+      { ClientId: this.config.userPoolClientId, Username: username, Password: input.password, UserAttributes: [{ Name: 'email', Value: email }] },
+      { signal },
     ).catch((e) => this.fail(e))
-    const delivery = (result as ISignUpResult & { codeDeliveryDetails?: { Destination?: string } }).codeDeliveryDetails
-    return { confirmed: result.userConfirmed, destination: delivery?.Destination }
+    return { confirmed: result.UserConfirmed === true, destination: result.CodeDeliveryDetails?.Destination }
   }
 
   /**
@@ -122,12 +119,17 @@ export class Auth {
    * @example
    * await whimsy.auth.confirmSignUp({ username: 'daniel', code: '123456' })
    */
-  async confirmSignUp(input: { username: string; code: string }): Promise<void> {
+  async confirmSignUp(input: { username: string; code: string }, options?: AuthCallOptions): Promise<void> {
     checkInput('auth.confirmSignUp', input, { username: is.string, code: is.string })
-    const user = this.userFor(checkUsername(input.username))
+    const { signal } = callOptions('auth.confirmSignUp', options)
+    const username = checkUsername(input.username)
     const code = checkCode(input.code)
-    // forceAliasCreation false: confirming must never take an e-mail alias from another account.
-    await callback((cb) => user.confirmRegistration(code, false, cb)).catch((e) => this.fail(e))
+    // ForceAliasCreation false: confirming must never take an e-mail alias from another account.
+    await this.call(
+      'ConfirmSignUp',
+      { ClientId: this.config.userPoolClientId, Username: username, ConfirmationCode: code, ForceAliasCreation: false },
+      { signal },
+    ).catch((e) => this.fail(e))
   }
 
   /**
@@ -135,30 +137,34 @@ export class Auth {
    * @example
    * await whimsy.auth.resendCode({ username: 'daniel' })
    */
-  async resendCode(input: { username: string }): Promise<{ destination?: string }> {
+  async resendCode(input: { username: string }, options?: AuthCallOptions): Promise<{ destination?: string }> {
     checkInput('auth.resendCode', input, { username: is.string })
-    const user = this.userFor(checkUsername(input.username))
-    const result = await callback<{ CodeDeliveryDetails?: { Destination?: string } }>((cb) => user.resendConfirmationCode(cb)).catch((e) => this.fail(e))
-    return { destination: result?.CodeDeliveryDetails?.Destination }
+    const { signal } = callOptions('auth.resendCode', options)
+    const username = checkUsername(input.username)
+    const result = await this.call<{ CodeDeliveryDetails?: { Destination?: string } }>(
+      'ResendConfirmationCode',
+      { ClientId: this.config.userPoolClientId, Username: username },
+      { signal },
+    ).catch((e) => this.fail(e))
+    return { destination: result.CodeDeliveryDetails?.Destination }
   }
 
   /**
-   * Signs in and fetches the user's scoped credentials. Resolves to the user.
+   * Signs in with the username or the verified e-mail address, and fetches the user's scoped
+   * credentials. Resolves to the user.
    * @example
    * const user = await whimsy.auth.signIn({ username: 'daniel', password })
    * console.log(user.identityId)
    */
-  async signIn(input: { username: string; password: string }): Promise<WhimsyUser> {
+  async signIn(input: { username: string; password: string }, options?: AuthCallOptions): Promise<WhimsyUser> {
     checkInput('auth.signIn', input, { username: is.string, password: is.string })
-    const username = checkUsername(input.username)
+    const { signal } = callOptions('auth.signIn', options)
+    const name = checkUsername(input.username)
     if (!input.password) throw new WhimsyError('InvalidInput', 'Enter your password.')
-    const user = await this.authenticate(username, input.password)
+    const proven = await proveIdentity(this.call, this.config, name, input.password, { signal }).catch((e) => this.fail(e))
     this.epoch++
-    // Another user was signed in on this device: their tokens go, not just their credentials.
-    if (this.cognitoUser && this.cognitoUser.getUsername() !== username) this.cognitoUser.signOut()
-    this.cache.clear()
-    this.cognitoUser = user
-    const signedIn = await this.loadUser(user).catch((e) => {
+    this.session.begin(proven.username, proven.tokens)
+    const signedIn = await this.loadUser(proven.username).catch((e) => {
       this.forget()
       throw toWhimsyError(e)
     })
@@ -172,41 +178,30 @@ export class Auth {
    * @example
    * await whimsy.auth.signOut({ everywhere: true })
    */
-  async signOut(options: { everywhere?: boolean } = {}): Promise<void> {
-    checkOptions('auth.signOut', options, { everywhere: is.boolean })
-    const user = this.cognitoUser
-    if (!user) return
+  async signOut(options: { everywhere?: boolean; signal?: AbortSignal } = {}): Promise<void> {
+    const { everywhere, signal } = checkOptions<{ everywhere?: boolean; signal?: AbortSignal }>('auth.signOut', options, {
+      everywhere: is.boolean,
+      signal: is.signal,
+    })
+    if (!this.session.username) return
     this.epoch++
-    if (options.everywhere) {
+    if (everywhere) {
       try {
-        // globalSignOut needs a valid session loaded on the user: refresh the tokens if needed.
-        await this.session(false)
-        await new Promise<void>((resolve, reject) => {
-          user.globalSignOut({ onSuccess: () => resolve(), onFailure: reject })
-        })
+        const tokens = await this.session.tokens(false, { signal })
+        await this.call('GlobalSignOut', { AccessToken: tokens.accessToken }, { signal })
       } catch (e) {
         const error = toWhimsyError(e)
         // Already signed out everywhere (from another device): what was asked is done.
         if (error.code !== 'NotSignedIn' && error.code !== 'NotAuthorized') throw error
       }
+      this.forget()
     } else {
       // Revoke this device's refresh token so a copy of it is worthless; best effort, since
-      // signing out must work offline too. Sent through the pool's client directly: the
-      // library's own revokeTokens() only acts on tokens carrying `origin_jti`, which tokens
-      // from pools made before token revocation existed (and the local emulator's) lack.
-      const refreshToken = user.getSignInUserSession()?.getRefreshToken().getToken()
-      if (refreshToken) {
-        await callback((cb) =>
-          (this.pool as unknown as { client: { request: (op: string, body: unknown, cb: (e: unknown) => void) => void } }).client.request(
-            'RevokeToken',
-            { Token: refreshToken, ClientId: this.config.userPoolClientId },
-            (e) => cb(null, e),
-          ),
-        ).catch(() => {})
-      }
-      user.signOut()
+      // signing out must work offline too.
+      const refreshToken = this.forget()
+      if (refreshToken)
+        await this.call('RevokeToken', { Token: refreshToken, ClientId: this.config.userPoolClientId }, { signal, timeoutMs: 5000 }).catch(() => {})
     }
-    this.forget()
     this.setUser(null, 'signOut')
   }
 
@@ -215,16 +210,16 @@ export class Auth {
    * @example
    * await whimsy.auth.forgotPassword({ username: 'daniel' })
    */
-  async forgotPassword(input: { username: string }): Promise<{ destination?: string }> {
+  async forgotPassword(input: { username: string }, options?: AuthCallOptions): Promise<{ destination?: string }> {
     checkInput('auth.forgotPassword', input, { username: is.string })
-    const user = this.userFor(checkUsername(input.username))
-    return new Promise<{ destination?: string }>((resolve, reject) => {
-      user.forgotPassword({
-        onSuccess: () => resolve({}),
-        onFailure: reject,
-        inputVerificationCode: (data: { CodeDeliveryDetails?: { Destination?: string } }) => resolve({ destination: data?.CodeDeliveryDetails?.Destination }),
-      })
-    }).catch((e) => this.fail(e))
+    const { signal } = callOptions('auth.forgotPassword', options)
+    const username = checkUsername(input.username)
+    const result = await this.call<{ CodeDeliveryDetails?: { Destination?: string } }>(
+      'ForgotPassword',
+      { ClientId: this.config.userPoolClientId, Username: username },
+      { signal },
+    ).catch((e) => this.fail(e))
+    return { destination: result.CodeDeliveryDetails?.Destination }
   }
 
   /**
@@ -232,14 +227,17 @@ export class Auth {
    * @example
    * await whimsy.auth.confirmNewPassword({ username: 'daniel', code: '123456', password: newPassword })
    */
-  async confirmNewPassword(input: { username: string; code: string; password: string }): Promise<void> {
+  async confirmNewPassword(input: { username: string; code: string; password: string }, options?: AuthCallOptions): Promise<void> {
     checkInput('auth.confirmNewPassword', input, { username: is.string, code: is.string, password: is.string })
-    const user = this.userFor(checkUsername(input.username))
+    const { signal } = callOptions('auth.confirmNewPassword', options)
+    const username = checkUsername(input.username)
     const code = checkCode(input.code)
     this.checkPassword(input.password)
-    await new Promise<void>((resolve, reject) => {
-      user.confirmPassword(code, input.password, { onSuccess: () => resolve(), onFailure: reject })
-    }).catch((e) => this.fail(e))
+    await this.call(
+      'ConfirmForgotPassword',
+      { ClientId: this.config.userPoolClientId, Username: username, ConfirmationCode: code, Password: input.password },
+      { signal },
+    ).catch((e) => this.fail(e))
   }
 
   /**
@@ -247,93 +245,92 @@ export class Auth {
    * @example
    * await whimsy.auth.changePassword({ oldPassword, newPassword })
    */
-  async changePassword(input: { oldPassword: string; newPassword: string }): Promise<void> {
+  async changePassword(input: { oldPassword: string; newPassword: string }, options?: AuthCallOptions): Promise<void> {
     checkInput('auth.changePassword', input, { oldPassword: is.string, newPassword: is.string })
+    const { signal } = callOptions('auth.changePassword', options)
     if (!input.oldPassword) throw new WhimsyError('InvalidInput', 'Enter your current password.')
-    const user = this.requireCognitoUser()
+    if (!this.session.username) throw notSignedIn()
     this.checkPassword(input.newPassword)
-    await this.session(false).catch((e) => this.fail(e))
-    await callback((cb) => user.changePassword(input.oldPassword, input.newPassword, cb)).catch((e) => this.fail(e))
+    const tokens = await this.session.tokens(false, { signal }).catch((e) => this.fail(e))
+    await this.call(
+      'ChangePassword',
+      { PreviousPassword: input.oldPassword, ProposedPassword: input.newPassword, AccessToken: tokens.accessToken },
+      { signal },
+    ).catch((e) => this.fail(e))
   }
 
   /**
-   * Deletes the account for good: first every file and key-value item, and the handle, then
-   * the user. Asks for the password again, so a session left open cannot be used to do it.
+   * Deletes the account for good: first every file version, key-value item and the handle,
+   * then the user. Asks for the password again, so a session left open cannot be used to do it.
    * @example
    * await whimsy.auth.deleteAccount({ password })
    */
-  async deleteAccount(input: { password: string }): Promise<void> {
+  async deleteAccount(input: { password: string }, options?: AuthCallOptions): Promise<void> {
     checkInput('auth.deleteAccount', input, { password: is.string })
+    const { signal } = callOptions('auth.deleteAccount', options)
     if (!input.password) throw new WhimsyError('InvalidInput', 'Enter your password to delete the account.')
     const current = this.current
-    if (!this.cognitoUser || !current) throw notSignedIn()
+    if (!this.session.username || !current) throw notSignedIn()
     // Proves the password and leaves a fresh session for the calls below.
-    const confirmed = await this.authenticate(current.username, input.password)
-    this.cognitoUser = confirmed
+    const proven = await proveIdentity(this.call, this.config, current.username, input.password, { signal }).catch((e) => this.fail(e))
+    this.session.begin(proven.username, proven.tokens)
     await this.deps.deleteUserData()
-    await callback((cb) => confirmed.deleteUser(cb)).catch((e) => this.fail(e))
+    await this.call('DeleteUser', { AccessToken: proven.tokens.accessToken }, { signal }).catch((e) => this.fail(e))
     this.forget()
     this.setUser(null, 'signOut')
   }
 
-  /** The current credentials, for the SDK's AWS clients. */
+  // ————— the session's plumbing, for the SDK's own modules and its tests; not part of the
+  // published API (stripped from the types apps see) —————
+
+  /** @internal The current credentials, for the SDK's AWS clients. */
   credentials(): Promise<ScopedCredentials> {
-    if (!this.cognitoUser) return Promise.reject(notSignedIn())
-    return this.cache.get()
+    return this.session.credentials()
   }
 
-  /** New credentials now (for work that must outlive the current ones, like share links). */
+  /** @internal New credentials now (for work that must outlive the current ones, like share links). */
   refreshCredentials(): Promise<ScopedCredentials> {
-    if (!this.cognitoUser) return Promise.reject(notSignedIn())
-    return this.cache.refresh(false)
+    return this.session.refreshCredentials()
   }
 
-  /** An AWS SDK credential provider backed by this session. */
+  /** @internal An AWS SDK credential provider backed by this session. */
   credentialProvider() {
-    return this.cache.provider()
+    return this.session.credentialProvider()
   }
 
-  /**
-   * Runs `call` with the session's credentials; when the server says they expired although
-   * they looked valid (a wrong clock, a machine waking from sleep), refreshes them — with a
-   * new ID token — and runs it once more.
-   */
-  async withCredentials<T>(call: (credentials: ScopedCredentials) => Promise<T>): Promise<T> {
-    const credentials = await this.credentials()
-    try {
-      return await call(credentials)
-    } catch (e) {
-      if (!isExpiredCredentialsError(e)) throw e
-      this.deps.onEvent?.({ type: 'retryExpiredCredentials', error: String((e as Error).name) })
-      const fresh = await this.cache.refresh(true)
-      return call(fresh)
-    }
+  /** @internal Runs `call` with the session's credentials, once more with fresh ones if the server says they expired. */
+  withCredentials<T>(call: (credentials: ScopedCredentials) => Promise<T>): Promise<T> {
+    return this.session.withCredentials(call)
   }
 
-  /** The current ID token (refreshed when needed), for the trusted functions (handles). */
-  async idToken(): Promise<string> {
-    const session = await this.session(false).catch((e) => this.fail(e))
-    return session.getIdToken().getJwtToken()
+  /** @internal The current ID token (refreshed when needed), for the trusted functions (handles, erase). */
+  idToken(): Promise<string> {
+    return this.session.idToken().catch((e) => this.fail(e))
   }
 
-  /** Updates fields of the signed-in user (the SDK's sites module sets the handle). */
+  /** @internal Updates fields of the signed-in user (the SDK's sites module sets the handle it claimed). */
   update(fields: Partial<Pick<WhimsyUser, 'handle'>>): void {
     if (!this.current) return
     this.setUser({ ...this.current, ...fields }, 'updated')
     this.storage.setItem(this.userKey(), JSON.stringify(this.current))
   }
 
+  /** @internal The session ended under us: say so to every listener. */
+  sessionLost(): void {
+    this.storage.removeItem(this.userKey())
+    if (this.current) this.setUser(null, 'sessionLost')
+  }
+
   // ————— internals —————
 
   private async restore(): Promise<WhimsyUser | null> {
-    const user = this.pool.getCurrentUser()
-    if (!user) return null
-    this.cognitoUser = user
+    const username = this.session.load()
+    if (!username) return null
     const epoch = this.epoch
     try {
-      await this.session(false)
+      await this.session.tokens(false)
       const stored = this.storedUser()
-      const restored = stored?.username === user.getUsername() ? stored : await this.loadUser(user)
+      const restored = stored?.username === username ? stored : await this.loadUser(username)
       // A sign-in or sign-out while this ran wins.
       if (epoch !== this.epoch) return this.current
       this.setUser(restored, 'restored')
@@ -353,83 +350,23 @@ export class Auth {
     }
   }
 
-  private async authenticate(username: string, password: string): Promise<CognitoUser> {
-    const user = this.userFor(username)
-    // SRP keeps the password off the wire; the local cloud's emulator has only the password flow.
-    user.setAuthenticationFlowType(this.config.authFlow ?? 'USER_SRP_AUTH')
-    await new Promise<CognitoUserSession>((resolve, reject) => {
-      user.authenticateUser(new AuthenticationDetails({ Username: username, Password: password }), {
-        onSuccess: resolve,
-        onFailure: reject,
-        newPasswordRequired: () => reject(new WhimsyError('NotAuthorized', 'This account must set a new password first: use forgotPassword to set one.')),
-        mfaRequired: () => reject(new WhimsyError('NotAuthorized', 'This account uses multi-factor sign-in, which the Whimsy SDK does not support yet.')),
-        totpRequired: () => reject(new WhimsyError('NotAuthorized', 'This account uses multi-factor sign-in, which the Whimsy SDK does not support yet.')),
-      })
-    }).catch((e) => this.fail(e))
-    return user
-  }
-
   /** The user's identity: credentials (which carry the identityId) and, best effort, the handle. */
-  private async loadUser(user: CognitoUser): Promise<WhimsyUser> {
-    const session = await this.session(false, user)
-    const credentials = await this.cache.get()
-    const claims = session.getIdToken().decodePayload() as { email?: string }
-    const handle = await this.deps.lookupHandle(session.getIdToken().getJwtToken()).catch(() => undefined)
-    const loaded: WhimsyUser = { username: user.getUsername(), identityId: credentials.identityId }
-    if (claims.email) loaded.email = claims.email
+  private async loadUser(username: string): Promise<WhimsyUser> {
+    const tokens = await this.session.tokens(false)
+    const credentials = await this.session.credentials()
+    const claims = claimsOf(tokens.idToken)
+    const handle = await this.deps.lookupHandle(tokens.idToken).catch(() => undefined)
+    const loaded: WhimsyUser = { username, identityId: credentials.identityId }
+    if (typeof claims.email === 'string') loaded.email = claims.email
     if (handle) loaded.handle = handle
     this.storage.setItem(this.userKey(), JSON.stringify(loaded))
     return loaded
   }
 
-  private async fetchCredentials(forceTokenRefresh: boolean): Promise<ScopedCredentials> {
-    try {
-      const session = await this.session(forceTokenRefresh)
-      const credentials = await this.deps.exchangeToken(session.getIdToken().getJwtToken())
-      this.deps.onEvent?.({ type: 'credentials', identityId: credentials.identityId, expiration: credentials.expiration, forced: forceTokenRefresh })
-      return credentials
-    } catch (e) {
-      const error = toWhimsyError(e)
-      if (error.code === 'NotAuthorized' || error.code === 'NotSignedIn') {
-        // Revoked (signed out everywhere) or expired beyond refresh: the session is over.
-        // A revoked token needs no second try; an expired one gets a refreshed ID token. (A
-        // refused refresh takes amazon-cognito-identity-js about 6 s: it retries with backoff.)
-        const revoked = /revoked/i.test(String((e as Error)?.message))
-        if (!forceTokenRefresh && !revoked) return this.fetchCredentials(true)
-        this.loseSession()
-        throw new WhimsyError('NotSignedIn', 'Your session has ended (signed out on another device, or expired). Sign in again.', { cause: e })
-      }
-      throw error
-    }
-  }
-
-  /** The user's Cognito session; refreshes the tokens when they have expired or when forced. */
-  private session(force: boolean, user = this.cognitoUser): Promise<CognitoUserSession> {
-    if (!user) return Promise.reject(notSignedIn())
-    return new Promise<CognitoUserSession>((resolve, reject) => {
-      user.getSession((err: Error | null, session: CognitoUserSession | null) => {
-        if (err || !session) return reject(err ?? notSignedIn())
-        if (!force) return resolve(session)
-        user.refreshSession(session.getRefreshToken(), (e: unknown, refreshed: CognitoUserSession | null) => {
-          if (e || !refreshed) return reject(e ?? notSignedIn())
-          this.deps.onEvent?.({ type: 'tokensRefreshed', username: user.getUsername() })
-          resolve(refreshed)
-        })
-      })
-    })
-  }
-
-  private loseSession(): void {
-    if (!this.cognitoUser) return
-    this.forget()
-    this.setUser(null, 'sessionLost')
-  }
-
-  private forget(): void {
-    this.cognitoUser?.signOut()
-    this.cognitoUser = null
-    this.cache.clear()
+  /** Forgets the session on this device; returns the refresh token it held. */
+  private forget(): string | undefined {
     this.storage.removeItem(this.userKey())
+    return this.session.end()
   }
 
   private setUser(user: WhimsyUser | null, change: AuthChange): void {
@@ -457,15 +394,6 @@ export class Auth {
     return `${USER_KEY}.${this.config.userPoolClientId}`
   }
 
-  private userFor(username: string): CognitoUser {
-    return new User({ Username: username, Pool: this.pool, Storage: this.storage })
-  }
-
-  private requireCognitoUser(): CognitoUser {
-    if (!this.cognitoUser) throw notSignedIn()
-    return this.cognitoUser
-  }
-
   private checkPassword(password: string): void {
     const policy = this.config.passwordPolicy ?? COGNITO_DEFAULT_PASSWORD_POLICY
     if (typeof password !== 'string' || password === '') throw new WhimsyError('InvalidPassword', `Choose a password. ${describePasswordPolicy(policy)}`)
@@ -476,7 +404,10 @@ export class Auth {
   private fail(e: unknown): never {
     const error = toWhimsyError(e)
     // The session died under us (revoked elsewhere, refresh token expired): say so everywhere.
-    if (error.code === 'NotSignedIn' && this.cognitoUser) this.loseSession()
+    if (error.code === 'NotSignedIn' && this.session.username) {
+      this.forget()
+      this.setUser(null, 'sessionLost')
+    }
     if (error.code === 'InvalidPassword') {
       const policy = this.config.passwordPolicy ?? COGNITO_DEFAULT_PASSWORD_POLICY
       throw new WhimsyError('InvalidPassword', `${error.message} ${describePasswordPolicy(policy)}`, { cause: e, status: error.status })
@@ -485,11 +416,7 @@ export class Auth {
   }
 }
 
-function notSignedIn(): WhimsyError {
-  return new WhimsyError('NotSignedIn', 'Sign in first.')
-}
-
-/** Cognito's username rule: no whitespace, 1–128 characters. */
+/** Cognito's username rule: no whitespace, 1–128 characters (an e-mail address fits it too). */
 function checkUsername(username: unknown): string {
   if (typeof username !== 'string' || username.length === 0) throw new WhimsyError('InvalidInput', 'Enter a username.')
   if (/\s/u.test(username)) throw new WhimsyError('InvalidInput', 'A username cannot contain spaces.')
@@ -506,11 +433,4 @@ function checkEmail(email: unknown): string {
 function checkCode(code: unknown): string {
   if (typeof code !== 'string' || !/^\S{1,32}$/.test(code)) throw new WhimsyError('InvalidInput', 'Enter the code from the e-mail.')
   return code
-}
-
-/** Adapts a Node-style callback API to a promise. */
-function callback<T = unknown>(start: (cb: (err: unknown, result?: T) => void) => void): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    start((err, result) => (err ? reject(err) : resolve(result as T)))
-  })
 }

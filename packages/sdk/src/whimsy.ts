@@ -6,7 +6,7 @@
  */
 
 import type { S3Client } from '@aws-sdk/client-s3'
-// Before anything else: amazon-cognito-identity-js (in the sign-in chunk) needs `global`.
+// First: `@aws-sdk/lib-storage` (in the files chunk) loads `buffer@4`, which reads `global` as it loads.
 import './global-shim.js'
 import { checkOptions, is, type Rule } from './args.js'
 import type { Auth, WhimsyEvent } from './auth.js'
@@ -70,20 +70,30 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   let ddb: DynamoDb | undefined
 
   const auth: Auth = authFacade(checked, storage, async (adopt) => {
-    const { Auth } = await import('./auth.js')
-    return adopt(
+    // The sign-in code (user-pool calls over fetch, SRP) is a chunk of its own; the identity
+    // exchange is another, loaded when credentials are first needed.
+    const [{ Auth }, { Session }, { cognitoClient }] = await Promise.all([import('./auth.js'), import('./auth/session.js'), import('./auth/cognito-api.js')])
+    const call = cognitoClient(checked)
+    let real: Auth | undefined
+    const session = new Session({
+      config: checked,
+      storage,
+      call,
+      onEvent: options.onEvent,
+      exchangeToken: async (idToken) => (await import('./identity-exchange.js')).exchangeToken(checked, idToken),
+      onLost: () => real?.sessionLost(),
+    })
+    real = adopt(
       new Auth({
         config: checked,
         storage,
-        onEvent: options.onEvent,
-        exchangeToken: async (idToken) => (await import('./identity-exchange.js')).exchangeToken(checked, idToken),
+        session,
+        call,
         lookupHandle: (idToken) => handles.own(idToken),
-        deleteUserData: async () => {
-          await loadS3()
-          await (await import('./user-data.js')).deleteUserData(context)
-        },
+        deleteUserData: async () => (await import('./user-data.js')).deleteUserData(context),
       }),
     )
+    return real
   })
   const context: WhimsyContext = {
     config: checked,

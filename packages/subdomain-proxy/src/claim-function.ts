@@ -10,7 +10,9 @@
  */
 import { CognitoIdentityClient, GetIdCommand } from '@aws-sdk/client-cognito-identity'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
+import { S3Client } from '@aws-sdk/client-s3'
 import { CognitoJwtVerifier } from 'aws-jwt-verify'
+import { createAccountEraser } from './account-erase.js'
 import { type ApiResponse, createHandlesApi } from './handles-api.js'
 import { HandleRegistry } from './registry.js'
 
@@ -22,8 +24,10 @@ export interface ClaimFunctionConfig {
   handlesTable: string
   /** Origins of the app, allowed to call the API from scripts. */
   appOrigins: string[]
+  /** The erase function only (`erase-function.ts`): serves `DELETE /account` over these. */
+  erase?: { bucket: string; kvTable: string }
   /** Off AWS only (the local cloud). */
-  endpoints?: { cognitoIdentity?: string; dynamodb?: string }
+  endpoints?: { cognitoIdentity?: string; dynamodb?: string; s3?: string }
   /** Off AWS only; on Lambda the function's role is used. */
   credentials?: { accessKeyId: string; secretAccessKey: string }
 }
@@ -67,9 +71,24 @@ export function createClaimFunction(config: ClaimFunctionConfig, deps: Partial<C
   const dynamodb = new DynamoDBClient(clientConfig(config.endpoints?.dynamodb))
   const jwt = deps.verifyIdToken ? undefined : CognitoJwtVerifier.create({ userPoolId: config.userPoolId, tokenUse: 'id', clientId: config.userPoolClientId })
   const provider = `cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`
+  const registry = new HandleRegistry({ client: dynamodb, table: config.handlesTable })
+  const s3 = config.erase ? new S3Client(clientConfig(config.endpoints?.s3)) : undefined
+  const eraser =
+    config.erase && s3
+      ? createAccountEraser({
+          s3,
+          bucket: config.erase.bucket,
+          dynamodb,
+          table: config.erase.kvTable,
+          registry,
+          // The change log (issue 15) adds its eraser here.
+          extraErasers: [],
+        })
+      : undefined
 
   const api = createHandlesApi({
-    registry: new HandleRegistry({ client: dynamodb, table: config.handlesTable }),
+    registry,
+    eraseAccount: eraser?.erase,
     verifyIdToken: deps.verifyIdToken ?? ((token) => (jwt as NonNullable<typeof jwt>).verify(token)),
     async identityIdFor(idToken) {
       // https://docs.aws.amazon.com/cognitoidentity/latest/APIReference/API_GetId.html
@@ -90,6 +109,7 @@ export function createClaimFunction(config: ClaimFunctionConfig, deps: Partial<C
   const destroy = () => {
     identity.destroy()
     dynamodb.destroy()
+    s3?.destroy()
   }
   return Object.assign(handler, { destroy })
 }

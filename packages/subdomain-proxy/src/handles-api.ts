@@ -8,7 +8,12 @@
  *   GET  /me                             Bearer → 200 {handle: string | null}
  *   GET  /available/<name>                      → 200 {handle, available, reason?}
  *   GET  /resolve/<handle>                      → 200 {handle, identityId} | 404   (for the edge)
+ *   DELETE /account                      Bearer → 200 {versions, uploads, items, handle} | 401 | 404
+ *        erases everything the caller owns (`account-erase.ts`); only where `eraseAccount` is
+ *        given (the erase function, the local cloud), and only for a sign-in of the last
+ *        minutes (`auth_time`), so a token left behind cannot erase an account.
  */
+import type { AccountEraser } from './account-erase.js'
 import type { HandleRegistry } from './registry.js'
 
 export interface ApiRequest {
@@ -38,7 +43,13 @@ export interface HandlesApiOptions {
   onClaimed?: (result: { handle: string; identityId: string; previous: string | null }) => void
   /** Told when an identity gave its handle up (account deletion), e.g. to drop cached lookups. */
   onReleased?: (handle: string) => void
+  /** Serves `DELETE /account` (the erase function); absent, the route does not exist. */
+  eraseAccount?: AccountEraser['erase']
+  now?: () => number
 }
+
+/** How recent the sign-in behind an erase must be (the SDK signs in again just before). */
+export const ERASE_SIGN_IN_WINDOW_S = 600
 
 export type ErrorCode = 'InvalidHandle' | 'HandleTaken' | 'NotAuthorized' | 'NotFound' | 'BadRequest' | 'MethodNotAllowed' | 'InternalError'
 
@@ -86,7 +97,9 @@ export function createHandlesApi(options: HandlesApiOptions): (req: ApiRequest) 
         const identityId = await options.registry.lookup(name)
         return identityId ? reply(200, { handle: name, identityId }) : fail(404, 'NotFound', `Nobody holds "${name}"`)
       }
-      if (req.path !== '/claim' && req.path !== '/me') return fail(404, 'NotFound', `No such route: ${req.path}`)
+      const erase = req.path === '/account' && options.eraseAccount
+      if (erase && req.method !== 'DELETE') return fail(405, 'MethodNotAllowed', 'Use DELETE')
+      if (req.path !== '/claim' && req.path !== '/me' && !erase) return fail(404, 'NotFound', `No such route: ${req.path}`)
       if (req.path === '/claim' && req.method !== 'POST') return fail(405, 'MethodNotAllowed', 'Use POST')
       if (req.path === '/me' && req.method !== 'GET' && req.method !== 'DELETE') return fail(405, 'MethodNotAllowed', 'Use GET or DELETE')
 
@@ -100,6 +113,13 @@ export function createHandlesApi(options: HandlesApiOptions): (req: ApiRequest) 
         return fail(401, 'NotAuthorized', `The ID token was not accepted: ${e instanceof Error ? e.message : String(e)}`)
       }
 
+      if (erase && options.eraseAccount) {
+        const authTime = Number(tokenPayload(token).auth_time)
+        const now = (options.now ?? Date.now)() / 1000
+        if (!Number.isFinite(authTime) || now - authTime > ERASE_SIGN_IN_WINDOW_S)
+          return fail(401, 'NotAuthorized', 'Deleting the account needs a fresh sign-in: sign in again, then delete.')
+        return reply(200, await options.eraseAccount(identityId))
+      }
       if (req.path === '/me' && req.method === 'DELETE') {
         const released = await options.registry.unclaim(identityId)
         if (released) options.onReleased?.(released)
@@ -122,6 +142,15 @@ export function createHandlesApi(options: HandlesApiOptions): (req: ApiRequest) 
       console.error('[handles]', e)
       return fail(500, 'InternalError', 'The handle registry failed; try again.')
     }
+  }
+}
+
+/** The payload of a token already verified above. */
+function tokenPayload(token: string): Record<string, unknown> {
+  try {
+    return JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as Record<string, unknown>
+  } catch {
+    return {}
   }
 }
 

@@ -109,6 +109,14 @@ describe('origin-response', () => {
     expect(r.headers['content-type']?.[0]?.value).toBe('text/plain; charset=utf-8')
   })
 
+  it("answers S3's 416 (a range past the end) without S3's XML, keeping its Content-Range", async () => {
+    const r = asResponse(await handler(originResponse(aliceUri('cat.png'), 416, { 'Content-Type': 'application/xml', 'Content-Range': 'bytes */10' })))
+    expect([r.status, r.body]).toEqual(['416', ''])
+    expect(r.headers['content-type']?.[0]?.value).toBe('text/plain; charset=utf-8')
+    expect(r.headers['content-range']?.[0]?.value).toBe('bytes */10')
+    expect(r.headers['x-content-type-options']?.[0]?.value).toBe('nosniff')
+  })
+
   it('keeps the query on a folder redirect, though S3 never sees it (review)', async () => {
     const sent = asRequest(await handler(originRequest('alice.whimsy.space', '/docs', { querystring: 'page=2' })))
     expect(sent.querystring).toBe('')

@@ -127,6 +127,15 @@ export function createEdgeHandler(edgeConfig: EdgeConfig, deps?: Partial<EdgeDep
       return toCloudFront(await siteHandler(bucketDomain).missing(identityId, path, request.method, query))
     }
     if (!m) return response
+    // An unsatisfiable range: S3's answer carries its XML error, which a visitor never sees.
+    if (status === 416) {
+      const range = header(response.headers, 'content-range')
+      return toCloudFront({
+        status: 416,
+        headers: { ...siteHeaders('no-store'), 'content-type': 'text/plain; charset=utf-8', ...(range ? { 'content-range': range } : {}) },
+        body: '',
+      })
+    }
     // Never S3's XML to a visitor, not even for S3's own failures.
     if (status >= 500)
       return toCloudFront({
@@ -231,5 +240,6 @@ const STATUS_TEXT: Record<number, string> = {
   400: 'Bad Request',
   404: 'Not Found',
   405: 'Method Not Allowed',
+  416: 'Range Not Satisfiable',
   502: 'Bad Gateway',
 }
