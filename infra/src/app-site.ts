@@ -48,6 +48,17 @@ export class AppSite extends Construct {
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
       },
+      // ZineOS apps on other origins fetch config.json and import the SDK's browser build from
+      // here (issue 16). Everything in this bucket is public, static, and read without cookies
+      // or credentials, so allowing any origin to read it grants nothing more than a link does.
+      corsBehavior: {
+        accessControlAllowOrigins: ['*'],
+        accessControlAllowMethods: ['GET', 'HEAD'],
+        accessControlAllowHeaders: ['*'],
+        accessControlAllowCredentials: false,
+        accessControlMaxAge: Duration.days(1),
+        originOverride: true,
+      },
     })
     this.distribution = new cloudfront.Distribution(this, 'Distribution', {
       comment: `${props.prefix} app (${props.domainName})`,

@@ -416,4 +416,16 @@ describe('data stack: the app and the configuration it is given', () => {
     const config = deployments.find(([, d]) => d.Properties?.Prune === false)!
     expect(config[1].Properties?.SystemMetadata).toEqual({ 'cache-control': 'no-cache' })
   })
+
+  it('apps on other origins may read config.json and the SDK build: CORS for any origin, reads only, no credentials', () => {
+    s.data.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
+      ResponseHeadersPolicyConfig: Match.objectLike({
+        CorsConfig: Match.objectLike({
+          AccessControlAllowOrigins: { Items: ['*'] },
+          AccessControlAllowMethods: { Items: ['GET', 'HEAD'] },
+          AccessControlAllowCredentials: false,
+        }),
+      }),
+    })
+  })
 })
