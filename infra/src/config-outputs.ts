@@ -12,7 +12,7 @@ import { PASSWORD_POLICY } from './password-policy.js'
 /** The output's key in the data stack; `write-config.ts` reads it. */
 export const CONFIG_OUTPUT = 'WhimsyConfig'
 
-export type ProductionConfig = Required<Omit<WhimsyConfig, 'endpoints' | 's3ForcePathStyle'>>
+export type ProductionConfig = Required<Omit<WhimsyConfig, 'endpoints' | 's3ForcePathStyle' | 'changes'>> & Pick<WhimsyConfig, 'changes'>
 
 export function productionConfig(values: Omit<ProductionConfig, 'sitesProtocol' | 'authFlow' | 'passwordPolicy'>): ProductionConfig {
   return { ...values, sitesProtocol: 'https', authFlow: 'USER_SRP_AUTH', passwordPolicy: PASSWORD_POLICY }

@@ -18,7 +18,17 @@ export interface StorageNames {
   bucketName: string
   /** ARN of the DynamoDB table whose partition key is the identityId. */
   tableArn: string
+  /** ARN of the change log (issue 15): its owner reads their partition, nobody but the feed writer writes. */
+  changeLogTableArn?: string
+  /** ARN of the push channel's AppSync Events API (`arn:aws:appsync:<region>:<account>:apis/<id>`). */
+  eventApiArn?: string
 }
+
+/** Reads of the user's own change log: no write of any kind (only the feed writer appends). */
+export const CHANGE_LOG_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const
+
+/** The namespace of the change channels; each identity's channel is `/changes/<name>` (see @whimsy/change-feed). */
+export const CHANGE_CHANNEL_NAMESPACE = 'changes'
 
 /**
  * Object actions a user may perform inside their own prefix. Users read their own history
@@ -59,7 +69,25 @@ export const USER_ITEM_ACTIONS = [
 ] as const
 
 /** The identity policy of the identity pool's authenticated role. */
-export function authenticatedRolePolicy({ bucketName, tableArn }: StorageNames): PolicyDocument {
+export function authenticatedRolePolicy({ bucketName, tableArn, changeLogTableArn, eventApiArn }: StorageNames): PolicyDocument {
+  const feed: PolicyDocument['Statement'] = []
+  if (changeLogTableArn)
+    feed.push({
+      Sid: 'ReadOwnChangeLog',
+      Effect: 'Allow',
+      Action: [...CHANGE_LOG_READ_ACTIONS],
+      Resource: changeLogTableArn,
+      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDENTITY_SUB] } },
+    })
+  if (eventApiArn)
+    // IAM cannot name a channel below its namespace: the namespace's subscribe handler admits
+    // each caller to their own channel only (infra/src/change-feed.ts).
+    feed.push({
+      Sid: 'SubscribeToChanges',
+      Effect: 'Allow',
+      Action: ['appsync:EventConnect', 'appsync:EventSubscribe'],
+      Resource: [eventApiArn, `${eventApiArn}/channelNamespace/${CHANGE_CHANNEL_NAMESPACE}`],
+    })
   return {
     Version: '2012-10-17',
     Statement: [
@@ -86,6 +114,7 @@ export function authenticatedRolePolicy({ bucketName, tableArn }: StorageNames):
         Resource: tableArn,
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDENTITY_SUB] } },
       },
+      ...feed,
     ],
   }
 }
