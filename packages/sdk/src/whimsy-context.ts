@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { Auth } from './auth.js'
+import type { ChangeFeed } from './changes/feed.js'
 import type { WhimsyConfig } from './config.js'
 import type { HandlesClient } from './handles-client.js'
 import type { SessionStorage } from './storage.js'
@@ -14,4 +15,6 @@ export interface WhimsyContext {
   handles: HandlesClient
   /** The session storage: also where interrupted uploads are remembered for resuming. */
   storage: SessionStorage
+  /** The change feed behind `whimsy.changes`, `fs.watch` and `kv.watch`. */
+  changes?: ChangeFeed
 }

@@ -12,6 +12,8 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import { deleteAllItems, deleteAllObjects } from './account-data.js'
 import { checkOptions, is, type Rule } from './args.js'
 import { Auth, type WhimsyEvent } from './auth.js'
+import { ChangeFeed } from './changes/feed.js'
+import type { ChangeFeedOptions } from './changes/types.js'
 import type { WhimsyConfig } from './config.js'
 import { checkConfig } from './config-check.js'
 import type { ScopedCredentials } from './credentials.js'
@@ -30,6 +32,8 @@ export interface WhimsyOptions {
   storage?: SessionStorage
   /** Diagnostics: credential fetches, token refreshes, retries. */
   onEvent?: (event: WhimsyEvent) => void
+  /** The change feed's transport: a WebSocket constructor (Node 20 has none: pass `ws`'s), the poll interval. */
+  changes?: ChangeFeedOptions
 }
 
 export interface Whimsy {
@@ -44,6 +48,8 @@ export interface Whimsy {
   readonly kv: KeyValue
   /** Public profiles: anyone's by handle, the user's own to set. */
   readonly profile: Profiles
+  /** Every change of the user's files and key-value data, pushed from any device (issue 15). */
+  readonly changes: ChangeFeed
 }
 
 /**
@@ -58,7 +64,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const checked = checkConfig(config)
   // Checked here, not when first used: a bad storage would otherwise fail inside the session
   // restore that starts now, as an unhandled rejection that can end the process.
-  checkOptions<WhimsyOptions>('createWhimsy', options, { storage: isSessionStorage, onEvent: is.function })
+  checkOptions<WhimsyOptions>('createWhimsy', options, { storage: isSessionStorage, onEvent: is.function, changes: is.object })
   const { region, endpoints } = checked
   const handles = new HandlesClient(checked.handlesApi)
   const storage = options.storage ?? defaultStorage()
@@ -102,7 +108,9 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   })
   context = { config: checked, auth, s3, ddb, handles, storage }
-  return { config: checked, auth, fs: new Files(context), sites: new Sites(context), kv: new KeyValue(context), profile: new Profiles(context) }
+  const changes = new ChangeFeed(context, options.changes)
+  context.changes = changes
+  return { config: checked, auth, fs: new Files(context), sites: new Sites(context), kv: new KeyValue(context), profile: new Profiles(context), changes }
 }
 
 const isSessionStorage: Rule = (v) => {
