@@ -18,10 +18,6 @@ export interface StorageNames {
   bucketName: string
   /** ARN of the DynamoDB table whose partition key is the identityId. */
   tableArn: string
-  /** ARN of the change log (issue 15): its owner reads their partition, nobody but the feed writer writes. */
-  changeLogTableArn?: string
-  /** ARN of the push channel's AppSync Events API (`arn:aws:appsync:<region>:<account>:apis/<id>`). */
-  eventApiArn?: string
 }
 
 /** Reads of the user's own change log: no write of any kind (only the feed writer appends). */
@@ -69,25 +65,7 @@ export const USER_ITEM_ACTIONS = [
 ] as const
 
 /** The identity policy of the identity pool's authenticated role. */
-export function authenticatedRolePolicy({ bucketName, tableArn, changeLogTableArn, eventApiArn }: StorageNames): PolicyDocument {
-  const feed: PolicyDocument['Statement'] = []
-  if (changeLogTableArn)
-    feed.push({
-      Sid: 'ReadOwnChangeLog',
-      Effect: 'Allow',
-      Action: [...CHANGE_LOG_READ_ACTIONS],
-      Resource: changeLogTableArn,
-      Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDENTITY_SUB] } },
-    })
-  if (eventApiArn)
-    // IAM cannot name a channel below its namespace: the namespace's subscribe handler admits
-    // each caller to their own channel only (infra/src/change-feed.ts).
-    feed.push({
-      Sid: 'SubscribeToChanges',
-      Effect: 'Allow',
-      Action: ['appsync:EventConnect', 'appsync:EventSubscribe'],
-      Resource: [eventApiArn, `${eventApiArn}/channelNamespace/${CHANGE_CHANNEL_NAMESPACE}`],
-    })
+export function authenticatedRolePolicy({ bucketName, tableArn }: StorageNames): PolicyDocument {
   return {
     Version: '2012-10-17',
     Statement: [
@@ -114,7 +92,41 @@ export function authenticatedRolePolicy({ bucketName, tableArn, changeLogTableAr
         Resource: tableArn,
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDENTITY_SUB] } },
       },
-      ...feed,
+    ],
+  }
+}
+
+export interface ChangeFeedNames {
+  /** ARN of the change log (issue 15): its owner reads their partition, nobody but the feed writer writes. */
+  changeLogTableArn: string
+  /** ARN of the push channel's AppSync Events API (`arn:aws:appsync:<region>:<account>:apis/<id>`). */
+  eventApiArn: string
+}
+
+/**
+ * The authenticated role's second document (issue 15): read the own change log, subscribe to
+ * the change channel. Kept apart from `authenticatedRolePolicy` so each can be attached and
+ * checked on its own; the local cloud evaluates both.
+ */
+export function changeFeedReaderPolicy({ changeLogTableArn, eventApiArn }: ChangeFeedNames): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ReadOwnChangeLog',
+        Effect: 'Allow',
+        Action: [...CHANGE_LOG_READ_ACTIONS],
+        Resource: changeLogTableArn,
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDENTITY_SUB] } },
+      },
+      {
+        // IAM cannot name a channel below its namespace: the namespace's subscribe handler admits
+        // each caller to their own channel only (infra/src/change-feed.ts).
+        Sid: 'SubscribeToChanges',
+        Effect: 'Allow',
+        Action: ['appsync:EventConnect', 'appsync:EventSubscribe'],
+        Resource: [eventApiArn, `${eventApiArn}/channelNamespace/${CHANGE_CHANNEL_NAMESPACE}`],
+      },
     ],
   }
 }

@@ -76,13 +76,14 @@ export class ChangeLogWriter {
     await Promise.all(
       [...byIdentity].map(([identityId, indexes]) =>
         this.serially(identityId, async () => {
+          // Before appending: whoever sees the new entries sees the expired ones gone.
+          if (this.options.deleteExpired) await this.deleteExpiredEntries(identityId)
           let head = 0
           for (const i of indexes) {
             const outcome = await this.appendOne(changes[i] as ChangeInput)
             outcomes[i] = outcome
             if ('appended' in outcome) head = outcome.appended
           }
-          if (this.options.deleteExpired) await this.deleteExpiredEntries(identityId)
           if (head > 0) await this.options.onAppended?.(identityId, head)
         }),
       ),

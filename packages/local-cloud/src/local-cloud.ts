@@ -8,7 +8,7 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join, resolve } from 'node:path'
 import { type ChangeInput, ChangeLogWriter, changeOfKvWrite, changeOfS3Record } from '@whimsy/change-feed'
-import { authenticatedRolePolicy, publicReadBucketPolicy } from '@whimsy/infra/policies'
+import { authenticatedRolePolicy, changeFeedReaderPolicy, type PolicyDocument, publicReadBucketPolicy } from '@whimsy/infra/policies'
 import type { WhimsyConfig } from '@whimsy/sdk/config'
 import type { AdminKey } from './authenticate.js'
 import { ensureBucket, ensureChangeLogTable, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD_POLICY, trustedDynamoDb } from './bootstrap.js'
@@ -222,7 +222,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     const changeLogTableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${CHANGES_TABLE}`
     const eventApiArn = `arn:aws:appsync:${REGION}:${ACCOUNT_ID}:apis/local`
     const policies = {
-      authenticatedRole: authenticatedRolePolicy({ bucketName: BUCKET, tableArn, changeLogTableArn, eventApiArn }),
+      // Production attaches the two documents as two policies of one role; IAM unions them.
+      authenticatedRole: withStatements(authenticatedRolePolicy({ bucketName: BUCKET, tableArn }), changeFeedReaderPolicy({ changeLogTableArn, eventApiArn })),
       bucket: publicReadBucketPolicy({ bucketName: BUCKET, region: REGION }),
     }
 
@@ -340,6 +341,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await Promise.all([close(api), app ? close(app) : undefined, sites ? close(sites) : undefined, ...emulators.map((x) => x.stop()), engine?.close()])
     throw e
   }
+}
+
+function withStatements(a: PolicyDocument, b: PolicyDocument): PolicyDocument {
+  return { ...a, Statement: [...a.Statement, ...b.Statement] }
 }
 
 /** One user-pool call straight to cognito-local, for the local cloud's own additions. */
