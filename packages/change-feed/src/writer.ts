@@ -62,11 +62,19 @@ export class ChangeLogWriter {
    * changes are put in sequencer order first, as deliveries may arrive out of order.
    */
   async append(changes: readonly ChangeInput[]): Promise<AppendOutcome[]> {
-    const order = [...changes.keys()].sort((a, b) => {
-      const x = changes[a] as ChangeInput
-      const y = changes[b] as ChangeInput
-      return x.identityId === y.identityId && x.kind === y.kind && x.name === y.name ? compare(x.sequencer, y.sequencer) : a - b
+    // Each key's changes keep the key's slots in the batch, re-ordered among them by sequencer.
+    const slots = new Map<string, number[]>()
+    changes.forEach((c, i) => {
+      const name = `${c.identityId}\u0000${c.kind}\u0000${c.name}`
+      slots.set(name, [...(slots.get(name) ?? []), i])
     })
+    const order: number[] = new Array(changes.length)
+    for (const indexes of slots.values()) {
+      const sorted = [...indexes].sort((a, b) => compare((changes[a] as ChangeInput).sequencer, (changes[b] as ChangeInput).sequencer))
+      indexes.forEach((slot, k) => {
+        order[slot] = sorted[k] as number
+      })
+    }
     const byIdentity = new Map<string, number[]>()
     for (const i of order) {
       const id = (changes[i] as ChangeInput).identityId
