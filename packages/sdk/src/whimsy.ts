@@ -64,7 +64,10 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const checked = checkConfig(config)
   // Checked here, not when first used: a bad storage would otherwise fail inside the session
   // restore that starts now, as an unhandled rejection that can end the process.
-  checkOptions<WhimsyOptions>('createWhimsy', options, { storage: isSessionStorage, onEvent: is.function, changes: is.object })
+  // `changes` is checked by the change feed itself (its own option names); kept out of this list
+  // so the message for a misspelt option stays the one apps already match.
+  const { changes: feedOptions, ...baseOptions } = options
+  checkOptions<Omit<WhimsyOptions, 'changes'>>('createWhimsy', baseOptions, { storage: isSessionStorage, onEvent: is.function })
   const { region, endpoints } = checked
   const handles = new HandlesClient(checked.handlesApi)
   const storage = options.storage ?? defaultStorage()
@@ -108,7 +111,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
   })
   context = { config: checked, auth, s3, ddb, handles, storage }
-  const changes = new ChangeFeed(context, options.changes)
+  const changes = new ChangeFeed(context, feedOptions)
   context.changes = changes
   return { config: checked, auth, fs: new Files(context), sites: new Sites(context), kv: new KeyValue(context), profile: new Profiles(context), changes }
 }

@@ -186,6 +186,28 @@ describe('other users', () => {
   })
 })
 
+describe('arguments', () => {
+  it('a wrong listener, cursor, folder or option is InvalidInput (or InvalidPath) before any request', () => {
+    const bad: [() => unknown, string][] = [
+      [() => phone.changes.subscribe('nope' as never), 'InvalidInput'],
+      [() => phone.changes.subscribe(() => {}, { since: -1 }), 'InvalidInput'],
+      [() => phone.changes.subscribe(() => {}, { since: 1.5 }), 'InvalidInput'],
+      [() => phone.changes.subscribe(() => {}, { sinse: 1 } as never), 'InvalidInput'],
+      [() => phone.fs.watch('no-slash/../x', () => {}), 'InvalidPath'],
+      [() => phone.fs.watch('/ok', () => {}, { recursive: 'yes' as never }), 'InvalidInput'],
+      [() => phone.kv.watch(42 as never, () => {}), 'InvalidInput'],
+    ]
+    for (const [call, code] of bad) expect(call).toThrow(expect.objectContaining({ code }))
+  })
+
+  it('a configuration without the change feed says so', async () => {
+    const { changes: _, ...config } = cloud.config
+    const bare = createWhimsy(config, { storage: memoryStorage() })
+    await bare.auth.signIn({ username, password: PASSWORD })
+    expect(() => bare.changes.subscribe(() => {})).toThrow(expect.objectContaining({ code: 'InvalidConfig' }))
+  })
+})
+
 describe('recovery', () => {
   it('a device offline for a burst of 1,000 changes gets all of them, in order per key, exactly once', { timeout: 240_000 }, async () => {
     const since = await phone.changes.head()

@@ -54,6 +54,8 @@ export class ChangeFeed {
     private readonly ctx: WhimsyContext,
     options: ChangeFeedOptions = {},
   ) {
+    if (typeof options !== 'object' || options === null)
+      throw new WhimsyError('InvalidInput', 'createWhimsy: options.changes is an object: { WebSocket, pollIntervalMs }.')
     checkOptions<ChangeFeedOptions>('createWhimsy changes', options, { WebSocket: is.function, pollIntervalMs: is.wholeNumber(10, 3_600_000, ' ms') })
     this.WebSocket = options.WebSocket ?? (globalThis as { WebSocket?: WebSocketConstructor }).WebSocket
     this.pollMs = options.pollIntervalMs ?? DEFAULT_POLL_MS
