@@ -4,12 +4,13 @@
  *
  * Without transactions (dynalite has none, and one conditional write per step is cheaper), each
  * change goes through steps that are each safe to repeat:
- *   1. an appended event leaves a marker: a repeated delivery finds it and stops;
- *   2. the key's last sequencer is raised with a condition: an event older than one already
- *      logged for its key stops here, so a key's entries never go back in time;
- *   3. the head counter is incremented (the entry's seq), 4. the entry is written,
- *   5. the marker is written.
- * A crash between 2 and 5 makes the retry append again, with the same eventId: at least once,
+ *   1. the key's last sequencer is raised with a condition; when it is not newer, the event's
+ *      marker (step 4) tells a repeated delivery, the same sequencer without a marker the retry
+ *      of an append cut short, and anything else an event older than one already logged for
+ *      its key, which stops here, so a key's entries never go back in time;
+ *   2. the head counter is incremented (the entry's seq), 3. the entry is written,
+ *   4. the marker is written.
+ * A crash between 1 and 4 makes the retry append again, with the same eventId: at least once,
  * and the SDK drops the duplicate. Changes of one identity are appended one at a time in this
  * process, so seq order is per-key commit order.
  */
@@ -118,23 +119,27 @@ export class ChangeLogWriter {
   private async appendOne(change: ChangeInput): Promise<AppendOutcome> {
     const { ddb, table } = this.options
     const marker = { [PARTITION]: { S: eventMarkerPartition(change.identityId, change.eventId) }, [SORT]: { N: '0' } }
-    const seen = await ddb.send(new GetItemCommand({ TableName: table, Key: marker, ConsistentRead: true }))
-    if (seen.Item) return { skipped: 'duplicate' }
     const expiresAt = Math.floor(this.now().getTime() / 1000) + this.retention
+    const keyState = { [PARTITION]: { S: keyStatePartition(change.identityId, change.kind, change.name) }, [SORT]: { N: '0' } }
     try {
-      // `<=`: the same sequencer again is the retry of an append cut short after this step.
+      // Strictly newer than what is logged for the key: the common case costs one write here.
       await ddb.send(
         new UpdateItemCommand({
           TableName: table,
-          Key: { [PARTITION]: { S: keyStatePartition(change.identityId, change.kind, change.name) }, [SORT]: { N: '0' } },
+          Key: keyState,
           UpdateExpression: 'SET sequencer = :s, expiresAt = :e',
-          ConditionExpression: 'attribute_not_exists(sequencer) OR sequencer <= :s',
+          ConditionExpression: 'attribute_not_exists(sequencer) OR sequencer < :s',
           ExpressionAttributeValues: { ':s': { S: change.sequencer }, ':e': { N: String(expiresAt) } },
         }),
       )
     } catch (e) {
-      if (e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException') return { skipped: 'superseded' }
-      throw e
+      if (!(e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException')) throw e
+      // Not newer: a repeat (its marker says it was appended), the retry of an append cut short
+      // after the claim (same sequencer, no marker: go on), or an older event (superseded).
+      const seen = await ddb.send(new GetItemCommand({ TableName: table, Key: marker, ConsistentRead: true }))
+      if (seen.Item) return { skipped: 'duplicate' }
+      const state = await ddb.send(new GetItemCommand({ TableName: table, Key: keyState, ConsistentRead: true }))
+      if (state.Item?.sequencer?.S !== change.sequencer) return { skipped: 'superseded' }
     }
     const counted = await ddb.send(
       new UpdateItemCommand({

@@ -4,9 +4,17 @@
  * Fed S3 event records and stream records shaped as AWS sends them.
  */
 import { randomUUID } from 'node:crypto'
-import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb'
+import { DynamoDBClient, QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb'
 import { afterAll, describe, expect, inject, it } from 'vitest'
-import { ChangeLogWriter, changeOfKvWrite, changeOfS3Record, eraseChangeLog, kvWriteOfStreamRecord, type S3EventRecordLike } from '../src/index.js'
+import {
+  ChangeLogWriter,
+  changeOfKvWrite,
+  changeOfS3Record,
+  eraseChangeLog,
+  keyStatePartition,
+  kvWriteOfStreamRecord,
+  type S3EventRecordLike,
+} from '../src/index.js'
 
 const cloud = inject('cloud')
 const table = cloud.config.changes?.table as string
@@ -65,6 +73,22 @@ describe('the feed writer', () => {
     // A late delivery of an older event of /k: the log never goes back in time for a key.
     expect(await writer.append([changeOfS3Record(s3Record(id, '/k', '08'))!])).toEqual([{ skipped: 'superseded' }])
     expect(await log(id, 3)).toEqual([])
+  })
+
+  it('an append cut short after claiming its key is completed by the retry, not taken for a duplicate', async () => {
+    const id = newIdentity()
+    const change = changeOfS3Record(s3Record(id, '/half', '0C'))!
+    // What a crash right after step 1 leaves: the key claimed at this sequencer, no entry, no marker.
+    await ddb.send(
+      new UpdateItemCommand({
+        TableName: table,
+        Key: { identityId: { S: keyStatePartition(id, 'file', '/half') }, seq: { N: '0' } },
+        UpdateExpression: 'SET sequencer = :s',
+        ExpressionAttributeValues: { ':s': { S: change.sequencer } },
+      }),
+    )
+    expect(await writer.append([change])).toEqual([{ appended: 1 }])
+    expect(await writer.append([change])).toEqual([{ skipped: 'duplicate' }])
   })
 
   it('keys outside a user folder and non-change events are not logged', () => {
