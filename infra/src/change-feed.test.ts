@@ -4,11 +4,17 @@
  * channel with its subscribe handler run here on real channel names, and the authenticated
  * role's change-feed policy as synthesized, evaluated by the local cloud's IAM evaluator.
  */
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb'
 import { channelFor } from '@whimsy/change-feed/channel-name'
 import { Match } from 'aws-cdk-lib/assertions'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { type Caller, evaluate } from '../../packages/local-cloud/src/iam/evaluate.js'
 import { SUBSCRIBE_HANDLER } from './change-feed.js'
+import { infraPath } from './lambda-bundle.js'
 import type { PolicyDocument } from './policies.js'
 import { resolver } from './testing/intrinsics.js'
 import { resourcesOf, type Synthesized, synthesize } from './testing/synth.js'
@@ -161,5 +167,64 @@ describe("the authenticated role's change-feed policy, as synthesized", () => {
       http: expect.stringMatching(/^https:\/\/[a-z0-9]+\.appsync-api\.eu-west-1\.amazonaws\.com\/event$/),
       realtime: expect.stringMatching(/^wss:\/\/[a-z0-9]+\.appsync-realtime-api\.eu-west-1\.amazonaws\.com\/event\/realtime$/),
     })
+  })
+})
+
+describe('the writer bundle', () => {
+  it("loads and runs on this Node: S3 records into the (local) log, then a signed publish of { head } on the owner's channel", async () => {
+    const cloud = inject('cloud')
+    const published: { headers: Record<string, unknown>; body: string }[] = []
+    const server = createServer((req, res) => {
+      let body = ''
+      req.on('data', (c) => {
+        body += c
+      })
+      req.on('end', () => {
+        published.push({ headers: req.headers, body })
+        res.end('{}')
+      })
+    })
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+    const port = (server.address() as { port: number }).port
+    const saved = { ...process.env }
+    Object.assign(process.env, {
+      AWS_REGION: cloud.config.region,
+      AWS_ENDPOINT_URL_DYNAMODB: cloud.config.endpoints?.dynamodb,
+      AWS_ACCESS_KEY_ID: cloud.admin.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: cloud.admin.secretAccessKey,
+      WHIMSY_CHANGES_TABLE: cloud.config.changes?.table,
+      WHIMSY_EVENTS_HTTP: `http://127.0.0.1:${port}/event`,
+    })
+    delete process.env.AWS_SESSION_TOKEN
+    try {
+      const writer = (await import(pathToFileURL(join(infraPath('dist', 'bundles', 'whimsy-test-change-feed'), 'index.mjs')).href)) as {
+        handler: (e: unknown) => Promise<void>
+      }
+      const owner = `us-east-1:${randomUUID()}`
+      const record = {
+        eventSource: 'aws:s3',
+        eventName: 'ObjectCreated:Put',
+        eventTime: '2026-12-01T12:00:00.000Z',
+        s3: { object: { key: `${owner}/a.txt`, size: 1, eTag: 'e', sequencer: '01' } },
+      }
+      await writer.handler({ Records: [record, { ...record, eventSource: 'aws:sqs' }] })
+      await writer.handler({ Records: [record] })
+      const ddb = new DynamoDBClient({ region: cloud.config.region, endpoint: cloud.config.endpoints?.dynamodb, credentials: cloud.admin })
+      const log = await ddb.send(
+        new QueryCommand({
+          TableName: cloud.config.changes?.table,
+          KeyConditionExpression: 'identityId = :id AND seq > :z',
+          ExpressionAttributeValues: { ':id': { S: owner }, ':z': { N: '0' } },
+        }),
+      )
+      ddb.destroy()
+      expect(log.Items?.map((i) => i.path?.S)).toEqual(['/a.txt'])
+      expect(published).toHaveLength(1)
+      expect(JSON.parse(published[0]?.body ?? '')).toEqual({ channel: channelFor(owner), events: ['{"head":1}'] })
+      expect(String(published[0]?.headers.authorization)).toMatch(/^AWS4-HMAC-SHA256 Credential=.*\/appsync\/aws4_request/)
+    } finally {
+      process.env = saved
+      server.close()
+    }
   })
 })
