@@ -73,4 +73,50 @@ describe('the change feed in Chromium', () => {
     expect(errors).toEqual([])
     await page.close()
   })
+
+  it('tabs share one socket: the leader tab holds it, the others hear its rings; closing the leader hands it over', async () => {
+    const context = await browser.newContext()
+    // Counts the sockets each page opens (before the SDK captures the constructor).
+    await context.addInitScript(`{
+      const Native = WebSocket
+      window.__sockets = 0
+      window.WebSocket = class extends Native { constructor(...a) { super(...a); window.__sockets++ } }
+    }`)
+    const first = await context.newPage()
+    await first.goto(site.url)
+    const username = uniqueName('tabs')
+    const who = `username: ${JSON.stringify(username)}`
+    await first.evaluate(`whimsy.auth.signUp({ ${who}, email: '${username}@example.com', password: ${JSON.stringify(PASSWORD)} })`)
+    const code = await latestCode(cloud, username)
+    await first.evaluate(
+      `(async () => { await whimsy.auth.confirmSignUp({ ${who}, code: '${code}' }); await whimsy.auth.signIn({ ${who}, password: ${JSON.stringify(PASSWORD)} }) })()`,
+    )
+    const second = await context.newPage()
+    await second.goto(site.url)
+    const listen = (key: string) => `(async () => {
+      if (!whimsy.auth.user) await new Promise((r) => whimsy.auth.onChange(() => r()))
+      const since = await whimsy.changes.head()
+      window.got = window.got ?? {}
+      window.got[${JSON.stringify(key)}] = new Promise((resolve) => {
+        const stop = whimsy.changes.subscribe((c) => { if (c.key === ${JSON.stringify(`:${key}`)}) { stop(); resolve(c.fromThisDevice) } }, { since })
+      })
+      window.keep = window.keep ?? whimsy.changes.subscribe(() => {}, { since })
+    })()`
+    await first.evaluate(listen('one'))
+    await second.evaluate(listen('one'))
+    const other = createWhimsy(cloud.config, { storage: memoryStorage(), changes: { WebSocket: WebSocket as unknown as WebSocketConstructor } })
+    await other.auth.signIn({ username, password: PASSWORD })
+    await other.kv.set('one', 1)
+    expect(await first.evaluate(`window.got.one`)).toBe(false)
+    expect(await second.evaluate(`window.got.one`)).toBe(false)
+    expect((await first.evaluate<number>('window.__sockets')) + (await second.evaluate<number>('window.__sockets'))).toBe(1)
+    const leader = (await first.evaluate<number>('window.__sockets')) === 1 ? first : second
+    const follower = leader === first ? second : first
+    await leader.close()
+    await follower.evaluate(listen('two'))
+    await other.kv.set('two', 2)
+    expect(await follower.evaluate(`window.got.two`)).toBe(false)
+    expect(await follower.evaluate<number>('window.__sockets')).toBe(1)
+    await context.close()
+  })
 })

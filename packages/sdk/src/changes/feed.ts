@@ -5,8 +5,7 @@
  * with the user's own credentials. So an offline device, a sleeping tab and a dropped socket
  * all recover the same way. Sign-out stops everything.
  *
- * Not done yet: one connection per browser shared by its tabs (a leader tab and a
- * BroadcastChannel); today each `createWhimsy` holds its own.
+ * In a browser, its tabs share one socket (`tab-share.ts`: a leader tab, a BroadcastChannel).
  */
 import { checkOptions, is } from '../args.js'
 import { toWhimsyError } from '../aws-errors.js'
@@ -15,6 +14,7 @@ import type { WhimsyContext } from '../whimsy-context.js'
 import { Doorbell } from './doorbell.js'
 import { type LogEntry, readHead, readLog } from './log-reader.js'
 import { OwnWrites } from './own-writes.js'
+import { type Stoppable, shareAcrossTabs, type TabMessage } from './tab-share.js'
 import type { Change, ChangeEvent, ChangeFeedOptions, SubscribeOptions, WebSocketConstructor } from './types.js'
 
 const CURSOR_KEY = 'whimsy.changes.cursor.'
@@ -44,7 +44,7 @@ export class ChangeFeed {
   /** @internal */
   readonly ownWrites = new OwnWrites()
   private readonly subscriptions = new Set<Subscription>()
-  private doorbell: Doorbell | undefined
+  private doorbell: Stoppable | undefined
   private poller: ReturnType<typeof setInterval> | undefined
   private readonly WebSocket: WebSocketConstructor | undefined
   private readonly pollMs: number
@@ -120,18 +120,36 @@ export class ChangeFeed {
     if (this.doorbell || this.poller) return
     this.startPolling()
     const config = this.ctx.config.changes
-    if (!this.WebSocket || !config) return
-    this.doorbell = new Doorbell({
-      config,
-      region: this.ctx.config.region,
-      WebSocket: this.WebSocket,
-      credentials: () => this.ctx.auth.credentials(),
-      onLive: (live) => (live ? this.stopPolling() : this.startPolling()),
-      onRing: (head) => {
-        for (const sub of this.subscriptions) if (head === undefined || sub.cursor === undefined || head > sub.cursor) void this.pull(sub)
-      },
-    })
-    this.doorbell.start()
+    const WebSocketClass = this.WebSocket
+    if (!WebSocketClass || !config) return
+    const ring = (head: number | undefined) => {
+      for (const sub of this.subscriptions) if (head === undefined || sub.cursor === undefined || head > sub.cursor) void this.pull(sub)
+    }
+    const onLive = (live: boolean) => (live ? this.stopPolling() : this.startPolling())
+    const start = (broadcast?: (message: TabMessage) => void): Stoppable => {
+      const doorbell = new Doorbell({
+        config,
+        region: this.ctx.config.region,
+        WebSocket: WebSocketClass,
+        credentials: () => this.ctx.auth.credentials(),
+        onLive: (live) => {
+          onLive(live)
+          broadcast?.({ type: 'live', live })
+        },
+        onRing: (head) => {
+          ring(head)
+          broadcast?.({ type: 'ring', head })
+        },
+      })
+      doorbell.start()
+      return doorbell
+    }
+    const name = `whimsy.changes|${config.realtime}|${this.ctx.auth.user?.identityId ?? ''}`
+    this.doorbell =
+      shareAcrossTabs(name, start, (message) => {
+        if (message.type === 'ring') ring(message.head)
+        else if (message.type === 'live') onLive(message.live)
+      }) ?? start()
   }
 
   private halt(): void {
