@@ -11,19 +11,22 @@
  *   2. the head counter is incremented (the entry's seq), 3. the entry is written,
  *   4. the marker is written.
  * A crash between 1 and 4 makes the retry append again, with the same eventId: at least once,
- * and the SDK drops the duplicate. Changes of one identity are appended one at a time in this
- * process, so seq order is per-key commit order.
+ * and the SDK drops the duplicate. Changes of one identity are appended one batch at a time in
+ * this process (a batch's claims one by one, then one counter increment for the batch, then its
+ * entries and markers in batch writes), so seq order is per-key commit order.
  */
 import {
   type AttributeValue,
+  BatchWriteItemCommand,
+  type BatchWriteItemCommandOutput,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
-  PutItemCommand,
   QueryCommand,
   type QueryCommandOutput,
   UpdateItemCommand,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb'
 import { type ChangeInput, DEFAULT_RETENTION_SECONDS, eventMarkerPartition, keyStatePartition, PARTITION, SORT } from './change-log.js'
 
@@ -87,12 +90,19 @@ export class ChangeLogWriter {
         this.serially(identityId, async () => {
           // Before appending: whoever sees the new entries sees the expired ones gone.
           if (this.options.deleteExpired) await this.deleteExpiredEntries(identityId)
-          let head = 0
+          const claimed: number[] = []
           for (const i of indexes) {
-            const outcome = await this.appendOne(changes[i] as ChangeInput)
-            outcomes[i] = outcome
-            if ('appended' in outcome) head = outcome.appended
+            const claim = await this.claim(changes[i] as ChangeInput)
+            if (claim === 'claimed') claimed.push(i)
+            else outcomes[i] = { skipped: claim }
           }
+          const head = await this.appendClaimed(
+            identityId,
+            claimed.map((i) => changes[i] as ChangeInput),
+          )
+          claimed.forEach((i, k) => {
+            outcomes[i] = { appended: head - claimed.length + 1 + k }
+          })
           if (head > 0) await this.options.onAppended?.(identityId, head)
         }),
       ),
@@ -116,7 +126,8 @@ export class ChangeLogWriter {
     return next
   }
 
-  private async appendOne(change: ChangeInput): Promise<AppendOutcome> {
+  /** Step 1 for one change: whether it is to be appended. */
+  private async claim(change: ChangeInput): Promise<'claimed' | 'duplicate' | 'superseded'> {
     const { ddb, table } = this.options
     const marker = { [PARTITION]: { S: eventMarkerPartition(change.identityId, change.eventId) }, [SORT]: { N: '0' } }
     const expiresAt = Math.floor(this.now().getTime() / 1000) + this.retention
@@ -137,23 +148,56 @@ export class ChangeLogWriter {
       // Not newer: a repeat (its marker says it was appended), the retry of an append cut short
       // after the claim (same sequencer, no marker: go on), or an older event (superseded).
       const seen = await ddb.send(new GetItemCommand({ TableName: table, Key: marker, ConsistentRead: true }))
-      if (seen.Item) return { skipped: 'duplicate' }
+      if (seen.Item) return 'duplicate'
       const state = await ddb.send(new GetItemCommand({ TableName: table, Key: keyState, ConsistentRead: true }))
-      if (state.Item?.sequencer?.S !== change.sequencer) return { skipped: 'superseded' }
+      if (state.Item?.sequencer?.S !== change.sequencer) return 'superseded'
     }
+    return 'claimed'
+  }
+
+  /**
+   * Steps 2 to 4 for the claimed changes of one identity, in order: one counter increment for
+   * all of them, then their entries, then their markers (a marker never precedes its entry).
+   * Returns the new head (0 when there is nothing to append).
+   */
+  private async appendClaimed(identityId: string, claimed: ChangeInput[]): Promise<number> {
+    if (claimed.length === 0) return 0
+    const { ddb, table } = this.options
+    const expiresAt = Math.floor(this.now().getTime() / 1000) + this.retention
     const counted = await ddb.send(
       new UpdateItemCommand({
         TableName: table,
-        Key: { [PARTITION]: { S: change.identityId }, [SORT]: { N: '0' } },
-        UpdateExpression: 'ADD head :one',
-        ExpressionAttributeValues: { ':one': { N: '1' } },
+        Key: { [PARTITION]: { S: identityId }, [SORT]: { N: '0' } },
+        UpdateExpression: 'ADD head :n',
+        ExpressionAttributeValues: { ':n': { N: String(claimed.length) } },
         ReturnValues: 'UPDATED_NEW',
       }),
     )
-    const seq = Number(counted.Attributes?.head?.N)
-    await ddb.send(new PutItemCommand({ TableName: table, Item: entryItem(change, seq, expiresAt) }))
-    await ddb.send(new PutItemCommand({ TableName: table, Item: { ...marker, at: { N: String(seq) }, expiresAt: { N: String(expiresAt) } } }))
-    return { appended: seq }
+    const head = Number(counted.Attributes?.head?.N)
+    const first = head - claimed.length + 1
+    await this.putAll(claimed.map((change, k) => entryItem(change, first + k, expiresAt)))
+    await this.putAll(
+      claimed.map((change, k) => ({
+        [PARTITION]: { S: eventMarkerPartition(change.identityId, change.eventId) },
+        [SORT]: { N: '0' },
+        at: { N: String(first + k) },
+        expiresAt: { N: String(expiresAt) },
+      })),
+    )
+    return head
+  }
+
+  /** Unconditional puts, 25 to a request, resending what DynamoDB leaves unprocessed. */
+  private async putAll(items: Item[]): Promise<void> {
+    const { ddb, table } = this.options
+    for (let i = 0; i < items.length; i += 25) {
+      let requests: WriteRequest[] = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }))
+      for (let attempt = 0; requests.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)))
+        const out: BatchWriteItemCommandOutput = await ddb.send(new BatchWriteItemCommand({ RequestItems: { [table]: requests } }))
+        requests = out.UnprocessedItems?.[table] ?? []
+      }
+    }
   }
 
   /** Expired entries are the oldest ones (expiry grows with seq): delete from seq 1 up to the first live one. */

@@ -244,12 +244,21 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deleteExpired: true,
       onAppended: (identityId, head) => channel.ring(identityId, head),
     })
+    // Changes that arrive together (a burst of uploads) go to the writer as one batch, as a
+    // Lambda gets a batch of records: one counter increment and batch writes per batch.
     const pending = new Set<Promise<unknown>>()
-    const feed = (changes: ChangeInput[]) => {
-      if (changes.length === 0) return
-      const appending = writer.append(changes).catch((e: unknown) => log(`[change feed] an append failed: ${String(e)}`))
+    let queued: ChangeInput[] = []
+    const flush = () => {
+      const batch = queued
+      queued = []
+      const appending = writer.append(batch).catch((e: unknown) => log(`[change feed] an append failed: ${String(e)}`))
       pending.add(appending)
       void appending.finally(() => pending.delete(appending))
+    }
+    const feed = (changes: ChangeInput[]) => {
+      if (changes.length === 0) return
+      if (queued.length === 0) setImmediate(flush)
+      queued.push(...changes)
     }
     const stopFeed = s3.subscribe((record) => {
       if (record.s3.bucket.name !== BUCKET) return
@@ -327,6 +336,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       eraseChangeLog: (identityId) => writer.erase(identityId),
       async stop() {
         stopFeed()
+        if (queued.length > 0) flush()
         channel.close()
         await Promise.all(servers.map(close))
         // Appends under way finish before dynalite stops: an acknowledged write is logged.
