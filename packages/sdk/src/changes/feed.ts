@@ -22,8 +22,8 @@ const DEFAULT_POLL_MS = 5000
 /** Remembered event ids per subscription, for de-duplication (duplicates arrive close together). */
 const SEEN_LIMIT = 5000
 /** A hole in the sequence (a writer still writing an earlier entry) is waited on this long, then skipped. */
-const GAP_WAIT_MS = 5000
-const GAP_RETRY_MS = 500
+const GAP_WAIT_MS = 2000
+const GAP_RETRY_MS = 250
 /** After a failed read (network, throttling, expired credentials being refreshed). */
 const ERROR_RETRY_MS = 1000
 
@@ -200,10 +200,26 @@ export class ChangeFeed {
     if (sub.stopped) return
     const after = entries.filter((e) => e.seq > cursor)
     // The entry at the cursor proves nothing was lost before what follows; without it, a jump
-    // past cursor + 1 (or a head that moved with no entries left) means expired changes.
+    // past cursor + 1 (or a head that moved with no entries left) means expired changes — or
+    // entries still being written (the head is counted first; a batch's entries land in any
+    // order), so a suspected loss is re-read for GAP_WAIT_MS before it is called one. A head
+    // below the cursor is an erased log: at once.
     const cursorKept = cursor > 0 && entries[0]?.seq === cursor
     const first = after[0]
-    const missed = cursorKept ? false : first ? first.seq > cursor + 1 : (await readHead(this.ctx, table)) !== cursor
+    let missed = false
+    if (!cursorKept) {
+      const head = first ? undefined : await readHead(this.ctx, table)
+      if (head !== undefined && head < cursor) missed = true
+      else if (first ? first.seq > cursor + 1 : head !== cursor) {
+        const now = Date.now()
+        if (sub.gap?.seq !== cursor + 1) sub.gap = { seq: cursor + 1, since: now }
+        if (now - sub.gap.since < GAP_WAIT_MS) {
+          setTimeout(() => void this.pull(sub), GAP_RETRY_MS)
+          return
+        }
+        missed = true
+      }
+    }
     if (missed) {
       const head = await readHead(this.ctx, table)
       this.advance(sub, identityId, head)
