@@ -17,7 +17,8 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as route53 from 'aws-cdk-lib/aws-route53'
 import type { Construct } from 'constructs'
 import { AppSite } from './app-site.js'
-import { configOutput, productionConfig } from './config-outputs.js'
+import { ChangeFeed } from './change-feed.js'
+import { changeFeedOutput, configOutput, productionConfig } from './config-outputs.js'
 import { filesBucketName } from './edge-stack.js'
 import { FilesBucket } from './files-bucket.js'
 import { HandlesApi } from './handles-api.js'
@@ -39,6 +40,7 @@ export class DataStack extends Stack {
   readonly table: dynamodb.Table
   readonly identity: Identity
   readonly handles: HandlesApi
+  readonly changes: ChangeFeed
 
   constructor(scope: Construct, id: string, props: DataStackProps) {
     super(scope, id, props)
@@ -64,9 +66,20 @@ export class DataStack extends Stack {
       timeToLiveAttribute: 'expiresAt',
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
+      // The change feed's writer reads every committed write from it (issue 15).
+      stream: dynamodb.StreamViewType.NEW_AND_OLD_IMAGES,
     })
 
-    this.identity = new Identity(this, 'Identity', { prefix, config, bucketName: this.files.bucket.bucketName, tableArn: this.table.tableArn })
+    this.changes = new ChangeFeed(this, 'Changes', { prefix, bucket: this.files.bucket, bucketName: filesBucketName(config), kvTable: this.table })
+
+    this.identity = new Identity(this, 'Identity', {
+      prefix,
+      config,
+      bucketName: this.files.bucket.bucketName,
+      tableArn: this.table.tableArn,
+      changeLogTableArn: this.changes.table.tableArn,
+      eventApiArn: this.changes.api.apiArn,
+    })
 
     const appOrigin = `https://${config.appDomain}`
     this.handles = new HandlesApi(this, 'Handles', {
@@ -92,6 +105,12 @@ export class DataStack extends Stack {
       handlesApi: this.handles.url,
     })
     configOutput(this, whimsyConfig)
+    const changes = {
+      table: this.changes.table.tableName,
+      http: `https://${this.changes.api.httpDns}/event`,
+      realtime: `wss://${this.changes.api.realtimeDns}/event/realtime`,
+    }
+    changeFeedOutput(this, changes)
 
     new AppSite(this, 'App', {
       prefix,
@@ -100,7 +119,7 @@ export class DataStack extends Stack {
       certificateArn: props.appCertificateArn,
       priceClass: config.priceClass as cloudfront.PriceClass,
       assetsDir: config.appAssetsDir,
-      config: whimsyConfig,
+      config: { ...whimsyConfig, changes },
     })
   }
 }

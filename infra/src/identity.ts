@@ -5,7 +5,7 @@ import { IdentityPool, UserPoolAuthenticationProvider } from 'aws-cdk-lib/aws-co
 import * as iam from 'aws-cdk-lib/aws-iam'
 import { Construct } from 'constructs'
 import { PASSWORD_POLICY } from './password-policy.js'
-import { authenticatedRolePolicy } from './policies.js'
+import { authenticatedRolePolicy, changeFeedReaderPolicy } from './policies.js'
 import type { CheckedStageConfig } from './stage-config.js'
 
 export interface IdentityProps {
@@ -13,6 +13,9 @@ export interface IdentityProps {
   config: CheckedStageConfig
   bucketName: string
   tableArn: string
+  /** The change log and the push channel's API (issue 15), granted read / subscribe by the policy module. */
+  changeLogTableArn?: string
+  eventApiArn?: string
 }
 
 export class Identity extends Construct {
@@ -20,7 +23,7 @@ export class Identity extends Construct {
   readonly client: cognito.UserPoolClient
   readonly identityPool: IdentityPool
 
-  constructor(scope: Construct, id: string, { prefix, config, bucketName, tableArn }: IdentityProps) {
+  constructor(scope: Construct, id: string, { prefix, config, bucketName, tableArn, changeLogTableArn, eventApiArn }: IdentityProps) {
     super(scope, id)
     const ses = config.sesEmail
     this.userPool = new cognito.UserPool(this, 'Users', {
@@ -102,6 +105,13 @@ export class Identity extends Construct {
       document: iam.PolicyDocument.fromJson(authenticatedRolePolicy({ bucketName, tableArn })),
       roles: [this.identityPool.authenticatedRole],
     })
+    // The change feed's document (issue 15), a managed policy of its own on the same role.
+    if (changeLogTableArn && eventApiArn)
+      new iam.ManagedPolicy(this, 'OwnChanges', {
+        managedPolicyName: `${prefix}-own-changes`,
+        document: iam.PolicyDocument.fromJson(changeFeedReaderPolicy({ changeLogTableArn, eventApiArn })),
+        roles: [this.identityPool.authenticatedRole],
+      })
     const bucketRef = Stack.of(this).resolve(bucketName) as { Ref: string }
     Validations.of(ownData).acknowledge({
       id: `AwsSolutions-IAM5[Resource::arn:aws:s3:::<${bucketRef.Ref}>/<cognito-identity.amazonaws.com:sub>/*]`,

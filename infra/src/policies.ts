@@ -20,6 +20,12 @@ export interface StorageNames {
   tableArn: string
 }
 
+/** Reads of the user's own change log: no write of any kind (only the feed writer appends). */
+export const CHANGE_LOG_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'] as const
+
+/** The namespace of the change channels; each identity's channel is `/changes/<name>` (see @whimsy/change-feed). */
+export const CHANGE_CHANNEL_NAMESPACE = 'changes'
+
 /**
  * Object actions a user may perform inside their own prefix. Users read their own history
  * (`s3:GetObjectVersion`) but never `s3:DeleteObjectVersion`: the bucket is versioned, and a
@@ -85,6 +91,41 @@ export function authenticatedRolePolicy({ bucketName, tableArn }: StorageNames):
         Action: [...USER_ITEM_ACTIONS],
         Resource: tableArn,
         Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDENTITY_SUB] } },
+      },
+    ],
+  }
+}
+
+export interface ChangeFeedNames {
+  /** ARN of the change log (issue 15): its owner reads their partition, nobody but the feed writer writes. */
+  changeLogTableArn: string
+  /** ARN of the push channel's AppSync Events API (`arn:aws:appsync:<region>:<account>:apis/<id>`). */
+  eventApiArn: string
+}
+
+/**
+ * The authenticated role's second document (issue 15): read the own change log, subscribe to
+ * the change channel. Kept apart from `authenticatedRolePolicy` so each can be attached and
+ * checked on its own; the local cloud evaluates both.
+ */
+export function changeFeedReaderPolicy({ changeLogTableArn, eventApiArn }: ChangeFeedNames): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Sid: 'ReadOwnChangeLog',
+        Effect: 'Allow',
+        Action: [...CHANGE_LOG_READ_ACTIONS],
+        Resource: changeLogTableArn,
+        Condition: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [IDENTITY_SUB] } },
+      },
+      {
+        // IAM cannot name a channel below its namespace: the namespace's subscribe handler admits
+        // each caller to their own channel only (infra/src/change-feed.ts).
+        Sid: 'SubscribeToChanges',
+        Effect: 'Allow',
+        Action: ['appsync:EventConnect', 'appsync:EventSubscribe'],
+        Resource: [eventApiArn, `${eventApiArn}/channelNamespace/${CHANGE_CHANNEL_NAMESPACE}`],
       },
     ],
   }

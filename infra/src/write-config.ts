@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
 import { checkConfig } from '../../packages/sdk/src/config-check.js'
-import { CONFIG_OUTPUT } from './config-outputs.js'
+import { CHANGE_FEED_OUTPUT, CONFIG_OUTPUT } from './config-outputs.js'
 import { infraPath } from './lambda-bundle.js'
 import { stagePrefix } from './stage-config.js'
 
@@ -20,8 +20,11 @@ export function configFromOutputs(outputs: unknown, stage: string) {
   const stack = `${stagePrefix({ stage })}-data`
   const value = (outputs as Record<string, Record<string, unknown> | undefined> | null)?.[stack]?.[CONFIG_OUTPUT]
   if (typeof value !== 'string') throw new Error(`No ${CONFIG_OUTPUT} output of ${stack} in the outputs file: deploy with --outputs-file first`)
+  const changes = (outputs as Record<string, Record<string, unknown>>)[stack]?.[CHANGE_FEED_OUTPUT]
+  const config = JSON.parse(value) as Record<string, unknown>
+  if (typeof changes === 'string') config.changes = JSON.parse(changes)
   // The SDK's own check: a malformed deployment fails here, not at the first sign-in.
-  return checkConfig(JSON.parse(value))
+  return checkConfig(config)
 }
 
 function main(): void {

@@ -47,6 +47,17 @@ export function resolver(template: CfnTemplate, deployment: Deployment) {
       if (exported === undefined) throw new Error(`No cross-region value ${attribute}`)
       return exported
     }
+    // AppSync APIs: an id of their logical id, and the addresses AWS derives from it.
+    if (r.Type === 'AWS::AppSync::Api') {
+      const apiId = id.toLowerCase().slice(0, 26)
+      const values: Record<string, string> = {
+        ApiId: apiId,
+        ApiArn: `arn:aws:appsync:${deployment.region}:${deployment.account}:apis/${apiId}`,
+        'Dns.Http': `${apiId}.appsync-api.${deployment.region}.amazonaws.com`,
+        'Dns.Realtime': `${apiId}.appsync-realtime-api.${deployment.region}.amazonaws.com`,
+      }
+      if (values[attribute]) return values[attribute]
+    }
     if (attribute === 'Arn') {
       if (r.Type === 'AWS::S3::Bucket') return `arn:aws:s3:::${ref(id)}`
       if (r.Type === 'AWS::DynamoDB::Table') return `arn:aws:dynamodb:${deployment.region}:${deployment.account}:table/${ref(id)}`

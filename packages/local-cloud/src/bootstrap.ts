@@ -147,3 +147,37 @@ export async function ensureHandlesTable({ region, emulators, emulatorHeaders }:
     ddb.destroy()
   }
 }
+
+/**
+ * The change log (issue 15): partition key `identityId`, numeric sort key `seq` (see
+ * `@whimsy/change-feed`'s change-log.ts). Users may only read their partition.
+ */
+export async function ensureChangeLogTable({ region, emulators, emulatorHeaders }: BootstrapInput, name: string): Promise<void> {
+  const ddb = withEmulatorHeaders(new DynamoDBClient({ region, endpoint: emulators.dynamodb, credentials: EMULATOR_CREDENTIALS }), emulatorHeaders?.dynamodb)
+  try {
+    await ddb.send(new DescribeTableCommand({ TableName: name }))
+  } catch (e) {
+    if (!(e instanceof TableNotFound)) throw e
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: name,
+        BillingMode: 'PAY_PER_REQUEST',
+        AttributeDefinitions: [
+          { AttributeName: 'identityId', AttributeType: 'S' },
+          { AttributeName: 'seq', AttributeType: 'N' },
+        ],
+        KeySchema: [
+          { AttributeName: 'identityId', KeyType: 'HASH' },
+          { AttributeName: 'seq', KeyType: 'RANGE' },
+        ],
+      }),
+    )
+  } finally {
+    ddb.destroy()
+  }
+}
+
+/** The trusted client of the local cloud's own DynamoDB writes (the feed writer). */
+export function trustedDynamoDb(region: string, endpoint: string, headers: Record<string, string> | undefined): DynamoDBClient {
+  return withEmulatorHeaders(new DynamoDBClient({ region, endpoint, credentials: EMULATOR_CREDENTIALS }), headers)
+}

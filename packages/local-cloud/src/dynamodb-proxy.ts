@@ -14,7 +14,14 @@ export interface DynamoDbProxyContext {
   tables: TableLookup
   tableArnFor: (name: string) => string
   authorize: (principal: Principal, requests: AuthorizationRequest[]) => boolean
+  /**
+   * Told of every write DynamoDB accepted, with the request and its answer: the local
+   * stand-in for the table's DynamoDB Stream (the change feed reads it).
+   */
+  onWritten?: (operation: string, request: Record<string, unknown>, answer: Record<string, unknown>) => void
 }
+
+const WRITES = new Set(['PutItem', 'UpdateItem', 'DeleteItem', 'BatchWriteItem'])
 
 const DDB = 'com.amazonaws.dynamodb.v20120810#'
 
@@ -45,5 +52,19 @@ export async function handleDynamoDb(ctx: DynamoDbProxyContext, req: IncomingReq
   // The emulator is restarting (see emulators/supervisor.ts): a 503, which SDK clients retry.
   if (!upstream) return sendJsonError(res, `${DDB}ServiceUnavailableException`, 'The local DynamoDB is restarting; try again.', 503)
   res.writeHead(upstream.statusCode ?? 502, responseHeaders(upstream.headers))
+  const onWritten = ctx.onWritten
+  if (onWritten && upstream.statusCode === 200 && WRITES.has(operation)) {
+    const chunks: Buffer[] = []
+    upstream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    upstream.on('end', () => {
+      let answer: Record<string, unknown> = {}
+      try {
+        answer = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as Record<string, unknown>
+      } catch {
+        // dynalite answered 200 with no JSON: nothing to read but the request itself.
+      }
+      onWritten(operation, body, answer)
+    })
+  }
   upstream.pipe(res)
 }

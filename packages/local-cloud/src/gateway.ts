@@ -13,7 +13,7 @@ import { type CognitoProxyContext, handleCognito } from './cognito-proxy.js'
 import { applyCors } from './cors.js'
 import type { CredentialMint } from './credentials.js'
 import type { TableLookup } from './dynamodb-actions.js'
-import { handleDynamoDb } from './dynamodb-proxy.js'
+import { type DynamoDbProxyContext, handleDynamoDb } from './dynamodb-proxy.js'
 import { type AuthorizationRequest, type Caller, evaluate } from './iam/evaluate.js'
 import type { IdentityPool } from './identity-pool.js'
 import { classifyTarget, createLocalRoutes, type HealthReport, refusePath } from './local-routes.js'
@@ -46,22 +46,14 @@ export interface GatewayOptions {
   handles?: (req: IncomingMessage, res: ServerResponse) => Promise<void>
   /** The SDK's browser build at `/sdk/<version>/…`, for any origin. */
   sdkFiles?: SdkFiles
+  /** Every write DynamoDB accepted (the change feed's stand-in for a DynamoDB Stream). */
+  onDynamoDbWritten?: DynamoDbProxyContext['onWritten']
 }
 
-/** DynamoDB's own request limit. */
-const DYNAMODB_MAX_BODY = 16 * 1024 * 1024
-/** User-pool requests are a few attributes and tokens. */
-const COGNITO_MAX_BODY = 256 * 1024
-/** GetId / GetCredentialsForIdentity carry one ID token. */
-const IDENTITY_POOL_MAX_BODY = 64 * 1024
-/** How much of a refused JSON body is read and discarded so the refusal arrives. */
-const DRAIN_MAX = 64 * 1024 * 1024
-
-export function createGatewayHandler(options: GatewayOptions): RequestListener {
+/** Decides a principal's authorizations as IAM would: the identity policy, and the bucket policy for S3. */
+export function createAuthorizer(options: Pick<GatewayOptions, 'config' | 'accountId' | 'policies'>) {
   const { config, accountId } = options
-  const serveLocal = createLocalRoutes({ config, mailbox: options.mailbox, health: options.health, handles: options.handles })
-
-  const authorize = (principal: Principal, requests: AuthorizationRequest[]): boolean => {
+  return (principal: Principal, requests: AuthorizationRequest[]): boolean => {
     if (principal.kind === 'admin') return true
     const caller: Caller =
       principal.kind === 'user'
@@ -79,6 +71,22 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
       return evaluate(r, caller, identity, resourcePolicies) === 'Allow'
     })
   }
+}
+
+/** DynamoDB's own request limit. */
+const DYNAMODB_MAX_BODY = 16 * 1024 * 1024
+/** User-pool requests are a few attributes and tokens. */
+const COGNITO_MAX_BODY = 256 * 1024
+/** GetId / GetCredentialsForIdentity carry one ID token. */
+const IDENTITY_POOL_MAX_BODY = 64 * 1024
+/** How much of a refused JSON body is read and discarded so the refusal arrives. */
+const DRAIN_MAX = 64 * 1024 * 1024
+
+export function createGatewayHandler(options: GatewayOptions): RequestListener {
+  const { config, accountId } = options
+  const serveLocal = createLocalRoutes({ config, mailbox: options.mailbox, health: options.health, handles: options.handles })
+
+  const authorize = createAuthorizer(options)
 
   const tableArnFor = (name: string) => `arn:aws:dynamodb:${config.region}:${accountId}:table/${name}`
 
@@ -171,7 +179,14 @@ export function createGatewayHandler(options: GatewayOptions): RequestListener {
     const incoming: IncomingRequest = { ...base, headers: checked.headers, body }
     if (isDynamoDb)
       return handleDynamoDb(
-        { upstream: options.upstreams.dynamodb, upstreamHeaders: options.emulatorHeaders?.dynamodb, tables: options.tables, tableArnFor, authorize },
+        {
+          upstream: options.upstreams.dynamodb,
+          upstreamHeaders: options.emulatorHeaders?.dynamodb,
+          tables: options.tables,
+          tableArnFor,
+          authorize,
+          onWritten: options.onDynamoDbWritten,
+        },
         incoming,
         res,
         who.principal,

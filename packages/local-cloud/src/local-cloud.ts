@@ -7,11 +7,13 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join, resolve } from 'node:path'
-import { authenticatedRolePolicy, publicReadBucketPolicy } from '@whimsy/infra/policies'
+import { type ChangeInput, ChangeLogWriter, changeOfKvWrite, changeOfS3Record } from '@whimsy/change-feed'
+import { authenticatedRolePolicy, changeFeedReaderPolicy, type PolicyDocument, publicReadBucketPolicy } from '@whimsy/infra/policies'
 import type { WhimsyConfig } from '@whimsy/sdk/config'
 import { createAppServer, prepareApp } from './app-server.js'
 import type { AdminKey } from './authenticate.js'
-import { ensureBucket, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD_POLICY } from './bootstrap.js'
+import { ensureBucket, ensureChangeLogTable, ensureHandlesTable, ensureTable, ensureUserPool, PASSWORD_POLICY, trustedDynamoDb } from './bootstrap.js'
+import { createChangeChannel, REALTIME_PATH } from './change-channel.js'
 import { createCognitoOverrides } from './cognito-overrides.js'
 import { createCognitoSrp } from './cognito-srp.js'
 import { CredentialMint } from './credentials.js'
@@ -19,10 +21,11 @@ import { type EmulatorHeaders, UPSTREAM_HEADER } from './emulator-access.js'
 import type { EmulatorKind } from './emulators/emulators.js'
 import { superviseEmulator } from './emulators/supervisor.js'
 import { createFrontDoor } from './front-door.js'
-import { createGatewayHandler } from './gateway.js'
+import { createAuthorizer, createGatewayHandler } from './gateway.js'
 import { createLocalHandles } from './handle-registry.js'
 import { createIdTokenVerifier } from './id-token-verifier.js'
 import { IdentityPool } from './identity-pool.js'
+import { createKvWriteSource } from './kv-writes.js'
 import { isLoopbackHost, isSitesHost } from './local-hosts.js'
 import type { HealthReport } from './local-routes.js'
 import { Mailbox } from './mailbox.js'
@@ -60,13 +63,15 @@ export interface LocalCloudOptions {
   dynamodbEndpoint?: string
   /** Where progress lines and mailbox codes go. Default: nowhere. */
   log?: (line: string) => void
-  /** The S3 engine's clock (timestamps, lifecycle). Tests move it. Default: the real clock. */
+  /** The S3 engine's and the change feed's clock (timestamps, lifecycle, log retention). Tests move it. Default: the real clock. */
   now?: () => Date
   /**
    * More app origins the handle registry answers with CORS, besides the app's own: third-party
    * apps such as the examples' server, as production lists them in its `appOrigins`.
    */
   appOrigins?: string[]
+  /** How long change-log entries are kept; an older cursor gets "resync". Default: 14 days, as production. */
+  changeRetentionSeconds?: number
 }
 
 export interface LocalCloud {
@@ -96,6 +101,10 @@ export interface LocalCloud {
   health(): HealthReport
   /** Derives the identityId the identity pool gives a user-pool `sub`. */
   identityIdFor(sub: string): string
+  /** The change log's table (issue 15): its owner may read their partition; only the feed writer writes. */
+  changeLogTable: string
+  /** Erases an identity's change log, as the trusted erase function does on account deletion. */
+  eraseChangeLog(identityId: string): Promise<number>
   stop(): Promise<void>
 }
 
@@ -104,6 +113,7 @@ export const ACCOUNT_ID = '000000000000'
 const BUCKET = 'whimsy-local'
 const TABLE = 'whimsy-local-data'
 const HANDLES_TABLE = 'whimsy-local-handles'
+const CHANGES_TABLE = 'whimsy-local-changes'
 const HOST = '127.0.0.1'
 
 export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<LocalCloud> {
@@ -164,7 +174,13 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     }
 
     const input = { region: REGION, bucket: BUCKET, table: TABLE, emulators: upstreams, emulatorHeaders, state }
-    const [pool, , table] = await Promise.all([ensureUserPool(input), ensureBucket(s3, BUCKET), ensureTable(input), ensureHandlesTable(input, HANDLES_TABLE)])
+    const [pool, , table] = await Promise.all([
+      ensureUserPool(input),
+      ensureBucket(s3, BUCKET),
+      ensureTable(input),
+      ensureHandlesTable(input, HANDLES_TABLE),
+      ensureChangeLogTable(input, CHANGES_TABLE),
+    ])
     if (s3rverImport) await importS3rverData(dataDir, s3, log)
     if (pool.userPoolId !== state.userPoolId || pool.userPoolClientId !== state.userPoolClientId) {
       Object.assign(state, pool)
@@ -187,6 +203,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       endpoints: { cognitoIdentityProvider: apiUrl, cognitoIdentity: apiUrl, s3: apiUrl, dynamodb: apiUrl, sites: sitesUrl },
       s3ForcePathStyle: true,
       passwordPolicy: PASSWORD_POLICY,
+      changes: { table: CHANGES_TABLE, http: `${apiUrl}/event`, realtime: `ws://${HOST}:${portOf(api)}${REALTIME_PATH}` },
     }
 
     const secret = Buffer.from(state.secret, 'hex')
@@ -219,6 +236,54 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       erase: { s3Endpoint: apiUrl, admin: state.admin, bucket: BUCKET, table: TABLE },
     })
     const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLE}`
+    const changeLogTableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${CHANGES_TABLE}`
+    const eventApiArn = `arn:aws:appsync:${REGION}:${ACCOUNT_ID}:apis/local`
+    const policies = {
+      // Production attaches the two documents as two policies of one role; IAM unions them.
+      authenticatedRole: withStatements(authenticatedRolePolicy({ bucketName: BUCKET, tableArn }), changeFeedReaderPolicy({ changeLogTableArn, eventApiArn })),
+      bucket: publicReadBucketPolicy({ bucketName: BUCKET, region: REGION }),
+    }
+
+    // The change feed: the engine's change records and the gateway's accepted key-value writes
+    // go to the writer the production Lambda runs; it rings the channel when a log grows.
+    const channel = createChangeChannel({
+      mint,
+      admin: state.admin,
+      namespaceArn: `${eventApiArn}/channelNamespace/changes`,
+      authorize: createAuthorizer({ config, accountId: ACCOUNT_ID, policies }),
+    })
+    const feedDdb = trustedDynamoDb(REGION, upstreams.dynamodb, emulatorHeaders.dynamodb)
+    const writer = new ChangeLogWriter({
+      ddb: feedDdb,
+      table: CHANGES_TABLE,
+      retentionSeconds: options.changeRetentionSeconds,
+      now: options.now,
+      deleteExpired: true,
+      onAppended: (identityId, head) => channel.ring(identityId, head),
+    })
+    // Changes that arrive together (a burst of uploads) go to the writer as one batch, as a
+    // Lambda gets a batch of records: one counter increment and batch writes per batch.
+    const pending = new Set<Promise<unknown>>()
+    let queued: ChangeInput[] = []
+    const flush = () => {
+      const batch = queued
+      queued = []
+      const appending = writer.append(batch).catch((e: unknown) => log(`[change feed] an append failed: ${String(e)}`))
+      pending.add(appending)
+      void appending.finally(() => pending.delete(appending))
+    }
+    const feed = (changes: ChangeInput[]) => {
+      if (changes.length === 0) return
+      if (queued.length === 0) setImmediate(flush)
+      queued.push(...changes)
+    }
+    const stopFeed = s3.subscribe((record) => {
+      if (record.s3.bucket.name !== BUCKET) return
+      const change = changeOfS3Record(record)
+      if (change) feed([change])
+    })
+    const kvWrites = createKvWriteSource(TABLE, options.now ?? (() => new Date()))
+
     const gateway = createGatewayHandler({
       config,
       accountId: ACCOUNT_ID,
@@ -229,10 +294,8 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       admin: state.admin,
       identityPool,
       mailbox,
-      policies: {
-        authenticatedRole: authenticatedRolePolicy({ bucketName: BUCKET, tableArn }),
-        bucket: publicReadBucketPolicy({ bucketName: BUCKET, region: REGION }),
-      },
+      policies,
+      onDynamoDbWritten: (operation, request, answer) => feed(kvWrites(operation, request, answer).map(changeOfKvWrite)),
       cognitoOverrides: createCognitoOverrides({
         signOuts,
         verifyToken: createUserPoolTokenVerifier(issuer, userPoolKey.publicJwk),
@@ -253,12 +316,19 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
           ? { arn: tableArn, partitionKey: table.partitionKey }
           : name === HANDLES_TABLE
             ? { arn: `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${HANDLES_TABLE}`, partitionKey: 'pk' }
-            : undefined,
+            : name === CHANGES_TABLE
+              ? { arn: changeLogTableArn, partitionKey: 'identityId' }
+              : undefined,
       handles: handles.listener,
       health,
       sdkFiles: await sdkFiles,
     })
     doors.api.open(gateway)
+    // WebSocket upgrades skip the request handler: the same Host check as every request here.
+    api.on('upgrade', (req, socket, head) => {
+      if (!isLoopbackHost(req.headers.host)) socket.end('HTTP/1.1 421 Misdirected Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+      else channel.upgrade(req, socket, head)
+    })
     // 100 Continue goes out only once a request is authorized, just before its body is read.
     api.on('checkContinue', doors.api.listener)
     doors.app.open(await createAppServer({ config, apiUrl, built: appBuilt, log }))
@@ -294,8 +364,17 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       },
       health,
       identityIdFor: (sub) => identityPool.identityIdFor(sub),
+      changeLogTable: CHANGES_TABLE,
+      eraseChangeLog: (identityId) => writer.erase(identityId),
       async stop() {
-        await Promise.all([...servers.map(close), ...emulators.map((e) => e.stop())])
+        stopFeed()
+        if (queued.length > 0) flush()
+        channel.close()
+        await Promise.all(servers.map(close))
+        // Appends under way finish before dynalite stops: an acknowledged write is logged.
+        await Promise.allSettled([...pending])
+        feedDdb.destroy()
+        await Promise.all(emulators.map((e) => e.stop()))
         await s3.close()
         handles.destroy()
       },
@@ -304,6 +383,10 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
     await Promise.all([close(api), app ? close(app) : undefined, sites ? close(sites) : undefined, ...emulators.map((x) => x.stop()), engine?.close()])
     throw e
   }
+}
+
+function withStatements(a: PolicyDocument, b: PolicyDocument): PolicyDocument {
+  return { ...a, Statement: [...a.Statement, ...b.Statement] }
 }
 
 /** One user-pool call straight to cognito-local, for the local cloud's own additions. */

@@ -70,6 +70,15 @@ export function checkConfig(input: unknown): WhimsyConfig {
       if (typeof p[flag] !== 'boolean') fail(`passwordPolicy.${flag}`, 'must be true or false')
     config.passwordPolicy = { ...(p as unknown as NonNullable<WhimsyConfig['passwordPolicy']>) }
   }
+  if (c.changes !== undefined) {
+    const f = c.changes as Record<string, unknown>
+    if (!f || typeof f !== 'object') fail('changes', 'must be an object: { table, http, realtime }')
+    if (typeof f.table !== 'string' || !TABLE.test(f.table)) fail('changes.table', `is malformed: ${JSON.stringify(f.table)} (e.g. whimsy-space-changes)`)
+    const http = url('changes.http', f.http) ?? fail('changes.http', 'is missing (the AppSync Events HTTP endpoint)')
+    if (typeof f.realtime !== 'string' || !/^wss?:\/\/[^/\s]+(\/\S*)?$/.test(f.realtime))
+      fail('changes.realtime', `must be a ws(s) URL, not ${JSON.stringify(f.realtime)}`)
+    config.changes = { table: f.table, http, realtime: f.realtime }
+  }
   return config
 }
 

@@ -47,6 +47,17 @@ export interface WhimsyConfig {
   s3ForcePathStyle?: boolean
   /** The user pool's password rules, so input is checked before it reaches the network. */
   passwordPolicy?: PasswordPolicy
+  /** The change feed (issue 15): without it, `whimsy.changes` reports `Unsupported`. */
+  changes?: ChangeFeedConfig
+}
+
+export interface ChangeFeedConfig {
+  /** The change-log table: partition `identityId`, sort key `seq`; the user reads their own. */
+  table: string
+  /** The push channel's AppSync Events HTTP endpoint, `https://<id>.appsync-api.<region>.amazonaws.com/event` (signed requests name its host). */
+  http: string
+  /** Its real-time endpoint, `wss://<id>.appsync-realtime-api.<region>.amazonaws.com/event/realtime`. */
+  realtime: string
 }
 
 export interface PasswordPolicy {

@@ -24,6 +24,8 @@ import { checkNotAborted } from './abort.js'
 import { checkOptions, invalid, is, isAbortSignal } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
+import type { ChangeEvent } from './changes/types.js'
+import { type WatchOptions, watchFolder } from './changes/watch.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
 import { CALL_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, TRANSFER_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
@@ -140,6 +142,15 @@ const DEFAULT_SHARE_SECONDS = 15 * 60
 
 export class Files {
   constructor(private readonly ctx: WhimsyContext) {}
+
+  /**
+   * Calls `listener` for each change in a folder (and below, with `recursive`), from any device.
+   * @example
+   * const stop = whimsy.fs.watch('/photos', (c) => c.type === 'resync' ? relist() : refresh(c.path))
+   */
+  watch(folder: string, listener: (event: ChangeEvent) => void, options?: WatchOptions): () => void {
+    return watchFolder(this.ctx, folder, listener, options)
+  }
 
   /**
    * Writes a whole file. Large bodies go up in parallel parts; see `upload`.

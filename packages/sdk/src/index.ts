@@ -7,7 +7,10 @@
  */
 export type { Auth, AuthChange, WhimsyEvent, WhimsyUser } from './auth.js'
 export type { FileBody } from './bodies.js'
-export type { PasswordPolicy, WhimsyConfig } from './config.js'
+export type { ChangeFeed } from './changes/feed.js'
+export type { Change, ChangeEvent, ChangeFeedOptions, Resync, SubscribeOptions, WebSocketConstructor } from './changes/types.js'
+export type { WatchOptions } from './changes/watch.js'
+export type { ChangeFeedConfig, PasswordPolicy, WhimsyConfig } from './config.js'
 export { isWhimsyError, WhimsyError, type WhimsyErrorCode } from './errors.js'
 export type {
   FileEntry,

@@ -22,6 +22,8 @@ import type {
 import { checkNotAborted } from './abort.js'
 import { checkOptions as checkKnown, invalid, is, isPlainObject, type Rule } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
+import type { ChangeEvent } from './changes/types.js'
+import { watchKeys } from './changes/watch.js'
 import { WhimsyError } from './errors.js'
 import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunks, drain } from './kv-batch.js'
 import { applyToEmpty, checkUpdate, deleteExpression, type KvUpdate, setExpression, updateExpression } from './kv-expressions.js'
@@ -152,6 +154,15 @@ export class KeyValueStore {
     readonly namespace = '',
   ) {
     this.prefix = namespacePrefix(namespace)
+  }
+
+  /**
+   * Calls `listener` for each change of a key starting with `prefix` in this namespace, from any device.
+   * @example
+   * const stop = whimsy.kv.app('notes').watch('note/', (c) => c.type === 'change' && reload(c.key))
+   */
+  watch(prefix: string, listener: (event: ChangeEvent) => void, options?: { since?: number }): () => void {
+    return watchKeys(this.ctx, this.prefix, prefix, listener, options)
   }
 
   /**

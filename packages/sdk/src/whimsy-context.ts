@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3'
 import type { Auth } from './auth.js'
+import type { ChangeFeed } from './changes/feed.js'
 import type { WhimsyConfig } from './config.js'
 import type { HandlesClient } from './handles-client.js'
 import type { SessionStorage } from './storage.js'
@@ -15,4 +16,8 @@ export interface WhimsyContext {
   handles: HandlesClient
   /** The session storage: also where interrupted uploads are remembered for resuming. */
   storage: SessionStorage
+  /** Loads the DynamoDB client (`ddb`) if no noun has yet: the change feed reads its log with it. */
+  loadDynamoDb?: () => Promise<void>
+  /** The change feed behind `whimsy.changes`, `fs.watch` and `kv.watch`. */
+  changes?: ChangeFeed
 }

@@ -11,6 +11,9 @@ import './global-shim.js'
 import { checkOptions, is, type Rule } from './args.js'
 import type { Auth, WhimsyEvent } from './auth.js'
 import { authFacade } from './auth-facade.js'
+import { ChangeFeed } from './changes/feed.js'
+import type { ChangeFeedOptions } from './changes/types.js'
+import { watchFolder, watchKeys } from './changes/watch.js'
 import type { WhimsyConfig } from './config.js'
 import { checkConfig } from './config-check.js'
 import { deferredUploadTask } from './deferred-upload-task.js'
@@ -35,6 +38,8 @@ export interface WhimsyOptions {
   storage?: SessionStorage
   /** Diagnostics: credential fetches, token refreshes, retries. */
   onEvent?: (event: WhimsyEvent) => void
+  /** The change feed's transport: a WebSocket constructor (Node 20 has none: pass `ws`'s), the poll interval. */
+  changes?: ChangeFeedOptions
 }
 
 export interface Whimsy {
@@ -49,6 +54,8 @@ export interface Whimsy {
   readonly kv: KeyValue
   /** Public profiles: anyone's by handle, the user's own to set. */
   readonly profile: Profiles
+  /** Every change of the user's files and key-value data, pushed from any device (issue 15). */
+  readonly changes: ChangeFeed
 }
 
 /**
@@ -63,7 +70,10 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const checked = checkConfig(config)
   // Checked here, not when first used: a bad storage would otherwise fail inside the session
   // restore that starts now, as an unhandled rejection that can end the process.
-  checkOptions<WhimsyOptions>('createWhimsy', options, { storage: isSessionStorage, onEvent: is.function })
+  // `changes` is checked by the change feed itself (its own option names); kept out of this list
+  // so the message for a misspelt option stays the one apps already match.
+  const { changes: feedOptions, ...baseOptions } = options
+  checkOptions<Omit<WhimsyOptions, 'changes'>>('createWhimsy', baseOptions, { storage: isSessionStorage, onEvent: is.function })
   const handles = new HandlesClient(checked.handlesApi)
   const storage = options.storage ?? defaultStorage()
   let s3: S3Client | undefined
@@ -108,18 +118,28 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
       if (!ddb) throw new Error('internal: the DynamoDB client is used before its noun loaded it')
       return ddb
     },
+    loadDynamoDb: () => loadDynamoDb(),
   }
+  const changes = new ChangeFeed(context, feedOptions)
+  context.changes = changes
   let s3Loading: Promise<void> | undefined
   let ddbLoading: Promise<void> | undefined
   const loadS3 = (): Promise<void> => {
     s3Loading ??= import('./s3-client.js').then((m) => {
-      s3 ??= m.createS3Client(checked, auth.credentialProvider())
+      if (s3) return
+      s3 = m.createS3Client(checked, auth.credentialProvider())
+      changes.ownWrites.watch(s3)
     })
     return s3Loading
   }
   const loadDynamoDb = (): Promise<void> => {
     ddbLoading ??= import('./transport/dynamodb.js').then((m) => {
-      ddb ??= new m.DynamoDb({ region: checked.region, endpoint: checked.endpoints?.dynamodb, credentials: () => auth.credentials() })
+      ddb ??= new m.DynamoDb({
+        region: checked.region,
+        endpoint: checked.endpoints?.dynamodb,
+        credentials: () => auth.credentials(),
+        onAnswer: (operation, input, output) => changes.ownWrites.record(`${operation}Command`, input, output),
+      })
     })
     return ddbLoading
   }
@@ -137,6 +157,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
         return afterLoading(load, (files) => files.list(path, options))
       },
       publicUrl: (path: string | FileRef) => publicUrlOf(context, path),
+      watch: (...args: Parameters<Files['watch']>) => watchFolder(context, ...args),
       // A task at once, so it can be paused or cancelled while the files code still downloads.
       upload: (...args: Parameters<Files['upload']>) =>
         deferredUploadTask(
@@ -162,6 +183,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
             [Symbol.asyncIterator]: () => afterLoading(load, (store) => store.list(options)),
           }
         },
+        watch: (...args: Parameters<KeyValueStore['watch']>) => watchKeys(context, namespacePrefix(namespace), ...args),
         ...extra(load),
       }),
     )
@@ -174,7 +196,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     },
     () => ({}),
   )
-  return { config: checked, auth, fs, sites: new Sites(context), kv, profile }
+  return { config: checked, auth, fs, sites: new Sites(context), kv, profile, changes }
 }
 
 const isSessionStorage: Rule = (v) => {

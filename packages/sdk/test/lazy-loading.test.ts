@@ -99,9 +99,9 @@ describe('what each use downloads', () => {
 describe('the facades', () => {
   // Methods written out by the facades (whimsy.ts, auth-facade.ts): they answer synchronously.
   const SYNC: Record<string, string[]> = {
-    Files: ['list', 'publicUrl', 'upload'],
-    KeyValueStore: ['list'],
-    KeyValue: ['list', 'app'],
+    Files: ['list', 'publicUrl', 'upload', 'watch'],
+    KeyValueStore: ['list', 'watch'],
+    KeyValue: ['list', 'app', 'watch'],
     Profiles: [],
     Auth: ['onChange', 'update', 'credentialProvider', 'credentials', 'refreshCredentials', 'withCredentials'],
   }

@@ -53,12 +53,16 @@ export interface DynamoDbOptions {
   endpoint?: string
   credentials: () => Promise<AwsCredentials>
   policy?: RequestPolicy
+  /** Hears every successful answer (the change feed marks this device's own writes with it). */
+  onAnswer?: (operation: string, input: unknown, output: unknown) => void
 }
 
 export class DynamoDb {
   private readonly service: JsonService
+  private readonly onAnswer: DynamoDbOptions['onAnswer']
 
   constructor(options: DynamoDbOptions) {
+    this.onAnswer = options.onAnswer
     this.service = {
       endpoint: options.endpoint ?? `https://dynamodb.${options.region}.amazonaws.com`,
       region: options.region,
@@ -73,7 +77,17 @@ export class DynamoDb {
   send<O>(command: DynamoDbCommand, options: { signal?: AbortSignal } = {}): Promise<O> {
     const onConflictAfterLostAnswer =
       command instanceof UpdateItemCommand && command.input.ConditionExpression ? () => this.committedUpdate<O>(command.input, options.signal) : undefined
-    return callJson<O>(this.service, command.operation, command.input, { signal: options.signal, onConflictAfterLostAnswer })
+    const answer = callJson<O>(this.service, command.operation, command.input, { signal: options.signal, onConflictAfterLostAnswer })
+    const onAnswer = this.onAnswer
+    if (!onAnswer) return answer
+    return answer.then((output) => {
+      try {
+        onAnswer(command.operation, command.input, output)
+      } catch {
+        // A listener's hint, never a reason to fail the call.
+      }
+      return output
+    })
   }
 
   /**

@@ -1,0 +1,5 @@
+export * from './change-log.js'
+export { CHANNEL_NAMESPACE, channelFor } from './channel-name.js'
+export { changeOfS3Record, decodeEventKey, type S3EventRecordLike } from './s3-records.js'
+export { changeOfKvWrite, type KvWrite, kvWriteOfStreamRecord, type StreamRecordLike } from './stream-records.js'
+export { type AppendOutcome, ChangeLogWriter, type ChangeLogWriterOptions, eraseChangeLog } from './writer.js'
