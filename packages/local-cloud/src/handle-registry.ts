@@ -33,7 +33,14 @@ export interface LocalHandlesOptions {
    * gateway's S3 with the admin key (the trusted function's role), the key-value table in the
    * emulator.
    */
-  erase?: { s3Endpoint: string; admin: { accessKeyId: string; secretAccessKey: string }; bucket: string; table: string }
+  erase?: {
+    s3Endpoint: string
+    admin: { accessKeyId: string; secretAccessKey: string }
+    bucket: string
+    table: string
+    /** Other per-user stores to erase (the change log). */
+    extraErasers?: ((identityId: string) => Promise<void>)[]
+  }
 }
 
 export function createLocalHandles(options: LocalHandlesOptions) {
@@ -60,8 +67,7 @@ export function createLocalHandles(options: LocalHandlesOptions) {
           dynamodb: client,
           table: options.erase.table,
           registry,
-          // The change log (issue 15) adds its eraser here, as the erase function's bundle does.
-          extraErasers: [],
+          extraErasers: options.erase.extraErasers ?? [],
           onReleased: (handle) => lookup.forget(handle),
         })
       : undefined

@@ -233,7 +233,14 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       userPoolId: pool.userPoolId,
       verifyIdToken: createIdTokenVerifier({ issuer, clientId: pool.userPoolClientId, jwk: userPoolKey.publicJwk }),
       allowedOrigins: [appUrl, `http://${HOST}:${portOf(app)}`, ...(options.appOrigins ?? [])],
-      erase: { s3Endpoint: apiUrl, admin: state.admin, bucket: BUCKET, table: TABLE },
+      erase: {
+        s3Endpoint: apiUrl,
+        admin: state.admin,
+        bucket: BUCKET,
+        table: TABLE,
+        // Last, after the files and items whose deletion it logged: the change log goes too.
+        extraErasers: [(identityId) => eraseFeedOf(identityId)],
+      },
     })
     const tableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${TABLE}`
     const changeLogTableArn = `arn:aws:dynamodb:${REGION}:${ACCOUNT_ID}:table/${CHANGES_TABLE}`
@@ -276,6 +283,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       if (changes.length === 0) return
       if (queued.length === 0) setImmediate(flush)
       queued.push(...changes)
+    }
+    // What the erase just deleted is still on its way to the log: let it land, then erase the log.
+    const eraseFeedOf = async (identityId: string): Promise<void> => {
+      if (queued.length > 0) flush()
+      await Promise.all(pending)
+      await writer.erase(identityId)
     }
     const stopFeed = s3.subscribe((record) => {
       if (record.s3.bucket.name !== BUCKET) return

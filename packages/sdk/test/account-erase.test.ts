@@ -2,7 +2,7 @@
  * Account deletion erases everything (issue 14): after `deleteAccount` no version of any file,
  * no delete marker, no unfinished upload, no key-value item and no handle of the user remain;
  * another user's data is untouched; the erase function (`DELETE <handlesApi>/account`) erases
- * only the identity its verified token names, and refuses forged tokens.
+ * only the identity its verified token names, and refuses forged tokens. The change log goes too.
  */
 import { CreateMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploadsCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
@@ -41,6 +41,14 @@ async function remaining(identityId: string) {
   }
 }
 
+/** Entries in the user's change log (issue 15): the writes above are logged, and the erase takes the log too. */
+async function logged(identityId: string): Promise<number> {
+  const log = await documentClient(cloud, cloud.admin).send(
+    new QueryCommand({ TableName: cloud.config.changes?.table, KeyConditionExpression: 'identityId = :id', ExpressionAttributeValues: { ':id': identityId } }),
+  )
+  return log.Count ?? 0
+}
+
 const resolves = async (handle: string) => (await fetch(`${cloud.config.handlesApi}/resolve/${handle}`)).status
 const erase = (idToken: string) => fetch(`${cloud.config.handlesApi}/account`, { method: 'DELETE', headers: { authorization: `Bearer ${idToken}` } })
 
@@ -56,11 +64,14 @@ describe('deleteAccount erases everything the user owns', () => {
     await fill(neighbour)
     const before = await remaining(neighbour.identityId)
     expect(await remaining(id)).toMatchObject({ versions: 5, markers: 1, uploads: 1, items: 2 })
+    await expect.poll(() => logged(id)).toBeGreaterThan(0)
     expect(await resolves(handle)).toBe(200)
 
     await whimsy.auth.deleteAccount({ password: PASSWORD })
 
     expect(await remaining(id)).toEqual({ versions: 0, markers: 0, uploads: 0, items: 0 })
+    expect(await logged(id)).toBe(0)
+    expect(await logged(neighbour.identityId)).toBeGreaterThan(0)
     expect(await resolves(handle)).toBe(404)
     expect(await remaining(neighbour.identityId)).toEqual(before)
   })
