@@ -1,0 +1,37 @@
+/**
+ * Every row provider `npm run bench` calls, in order. A provider module exports
+ * `rows(options: BenchOptions): Promise<BenchRow[]>` (see `rows.ts`); a module that is not there
+ * yet (another helper's) or that throws becomes one row with a note, never a missing line.
+ */
+import { existsSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import type { RowProvider } from './rows.js'
+
+export interface ProviderEntry {
+  title: string
+  /** Relative to the repository root. */
+  module: string
+  /** Absent modules are skipped silently only if optional (another helper's file that may not exist). */
+  optional?: boolean
+}
+
+export const PROVIDERS: ProviderEntry[] = [
+  { title: 'SDK size (esbuild, minified, gzip -9)', module: 'bench/providers/sdk-size.ts' },
+  { title: 'SDK overhead: whimsy.fs and whimsy.kv vs the raw clients, same endpoint and credentials', module: 'packages/sdk/bench/fs-vs-raw.ts' },
+  { title: 'Large files: whimsy.fs vs one raw PutObject / GetObject', module: 'packages/sdk/bench/large-files.ts' },
+  { title: 'User sites', module: 'packages/subdomain-proxy/bench/site-edge.ts' },
+  { title: 'Local cloud: boot, and the gateway vs the store called directly', module: 'packages/local-cloud/bench/gateway-overhead.ts' },
+  { title: 'S3 engine (behind the gateway) vs s3rver 3.7.1', module: 'packages/local-cloud/bench/s3-engine.ts' },
+  { title: 'Live sync (change feed)', module: 'packages/local-cloud/bench/change-feed.ts', optional: true },
+  { title: 'Briefcase', module: 'bench/providers/briefcase.ts' },
+]
+
+export const repoRoot = fileURLToPath(new URL('..', import.meta.url))
+
+export async function loadProvider(entry: ProviderEntry): Promise<RowProvider | string> {
+  const path = `${repoRoot}${entry.module}`
+  if (!existsSync(path)) return `not available yet: ${entry.module} does not exist`
+  const mod = (await import(path)) as { rows?: RowProvider }
+  if (typeof mod.rows !== 'function') return `${entry.module} exports no rows(options) function`
+  return mod.rows
+}
