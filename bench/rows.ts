@@ -42,7 +42,9 @@ export function unavailable(name: string, unit: string, why: string): BenchRow {
 
 export function median(xs: number[]): number {
   const sorted = [...xs].sort((a, b) => a - b)
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
+  const mid = Math.floor(sorted.length / 2)
+  if (sorted.length % 2) return sorted[mid] as number
+  return sorted.length ? ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2 : Number.NaN
 }
 
 /** The p-th percentile (0–100) by nearest rank. */

@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: what the gateway costs. The same S3 and DynamoDB calls, made with the same
- * SDK clients, through the gateway (SigV4 check + policy evaluation + proxy) and straight to
- * the store (the S3 engine's own calls, DynamoDB's emulator), in one run. Prints medians and
- * the ratio gateway / direct.
+ * Local cloud: how long it takes to boot, and what the gateway (SigV4 check + policy
+ * evaluation + proxy) costs per request. The same S3 and DynamoDB calls, made with the same
+ * SDK clients, through the gateway and straight to the store (the S3 engine's own calls,
+ * DynamoDB's emulator), alternating call by call. Boot is compared with s3rver 3.7.1 (the
+ * S3 emulator the engine replaced) started the same way. A row provider of `npm run bench`;
+ * `tsx packages/local-cloud/bench/gateway-overhead.ts [--quick]` runs it alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,83 +14,113 @@ import { Readable } from 'node:stream'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import S3rver from 's3rver'
+import { type BenchOptions, type BenchRow, interleavedRow, median, row } from '../../../bench/rows.js'
+import { runIfMain } from '../../../bench/standalone.js'
 import { createUser } from '../../../test/users.js'
 import { withEmulatorHeaders } from '../src/emulator-access.js'
-import { startLocalCloud } from '../src/index.js'
+import { freePort, type LocalCloud, startLocalCloud } from '../src/index.js'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300)
-
-async function median(label: string, fn: (i: number) => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 20; i++) await fn(i) // warm up connections and JIT
-  const times: number[] = []
-  for (let i = 0; i < ROUNDS; i++) {
-    const t = performance.now()
-    await fn(i)
-    times.push(performance.now() - t)
+/** Boot to ready on a fresh data directory, alternating with s3rver's start. */
+async function bootRow(rounds: number): Promise<BenchRow> {
+  const ours: number[] = []
+  const baseline: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const bootCloud = async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'whimsy-bench-boot-'))
+      const t = performance.now()
+      const cloud = await startLocalCloud({ dataDir: dir })
+      ours.push(performance.now() - t)
+      await cloud.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+    const bootS3rver = async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'whimsy-bench-boot-s3rver-'))
+      const t = performance.now()
+      const server = new S3rver({ address: '127.0.0.1', port: await freePort(), directory: dir, silent: true, configureBuckets: [{ name: 'bench' }] })
+      await server.run()
+      baseline.push(performance.now() - t)
+      await server.close()
+      rmSync(dir, { recursive: true, force: true })
+    }
+    for (const boot of i % 2 ? [bootS3rver, bootCloud] : [bootCloud, bootS3rver]) await boot()
   }
-  times.sort((a, b) => a - b)
-  const m = times[Math.floor(times.length / 2)] as number
-  process.stderr.write(`  ${label}: ${m.toFixed(2)} ms\n`)
-  return m
+  return row(
+    'boot to ready, fresh data directory: the local cloud vs s3rver 3.7.1 alone',
+    median(ours),
+    median(baseline),
+    'ms',
+    rounds,
+    'ours starts the S3 engine, dynalite, cognito-local and the gateway and bootstraps the bucket, tables and pool; s3rver is S3 only',
+  )
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-bench-'))
-const bootStart = performance.now()
-const cloud = await startLocalCloud({ dataDir })
-const bootMs = performance.now() - bootStart
-try {
-  const info = { config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }
-  const user = await createUser(info, 'bench')
+async function gatewayRows(cloud: LocalCloud, dataDir: string, rounds: number): Promise<BenchRow[]> {
+  const user = await createUser({ config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }, 'bench')
   const { bucket: Bucket, table: TableName, region } = cloud.config
-  const emulatorCreds = { accessKeyId: 'LOCAL', secretAccessKey: 'LOCAL' }
   const { engine } = cloud
   // dynalite refuses calls without the gateway's per-start secret header (issue 11, finding 10).
   const directDdb = DynamoDBDocumentClient.from(
-    withEmulatorHeaders(new DynamoDBClient({ region, endpoint: cloud.emulatorUrls.dynamodb, credentials: emulatorCreds }), cloud.emulatorHeaders.dynamodb),
+    withEmulatorHeaders(
+      new DynamoDBClient({ region, endpoint: cloud.emulatorUrls.dynamodb, credentials: { accessKeyId: 'LOCAL', secretAccessKey: 'LOCAL' } }),
+      cloud.emulatorHeaders.dynamodb,
+    ),
   )
   const body = Buffer.alloc(1024, 7)
   const key = (i: number) => `${user.identityId}/bench/${i % 50}.bin`
   const item = (i: number) => ({ identityId: user.identityId, key: `bench-${i % 50}`, value: 'x'.repeat(100) })
-
-  const rows: [string, number, number][] = []
-  const measure = async (name: string, viaGateway: (i: number) => Promise<unknown>, direct: (i: number) => Promise<unknown>) => {
-    const g = await median(`${name} via gateway`, viaGateway)
-    const d = await median(`${name} direct`, direct)
-    rows.push([name, g, d])
-  }
-  await measure(
-    'S3 PutObject 1 KiB',
-    (i) => user.s3.send(new PutObjectCommand({ Bucket, Key: key(i), Body: body })),
-    (i) =>
-      engine.putObject({ bucket: Bucket, key: key(i), body: Readable.from([body]), headers: { metadata: {} }, integrity: { expectedLength: body.length } }),
-  )
-  await measure(
-    'S3 GetObject 1 KiB',
-    async (i) => (await user.s3.send(new GetObjectCommand({ Bucket, Key: key(i) }))).Body?.transformToByteArray(),
-    async (i) => {
-      const { body: stream } = await engine.getObject({ bucket: Bucket, key: key(i) })
-      for await (const _ of stream ?? []) {
-        // drain
-      }
-    },
-  )
-  await measure(
-    'DynamoDB PutItem',
-    (i) => user.ddb.send(new PutCommand({ TableName, Item: item(i) })),
-    (i) => directDdb.send(new PutCommand({ TableName, Item: item(i) })),
-  )
-  await measure(
-    'DynamoDB GetItem',
-    (i) => user.ddb.send(new GetCommand({ TableName, Key: { identityId: user.identityId, key: `bench-${i % 50}` } })),
-    (i) => directDdb.send(new GetCommand({ TableName, Key: { identityId: user.identityId, key: `bench-${i % 50}` } })),
-  )
-
-  console.log(`\nLocal cloud boot (emulators + bootstrap, fresh data dir): ${bootMs.toFixed(0)} ms`)
-  console.log(`Median of ${ROUNDS} sequential calls each; baseline = the same call on the S3 engine in process / straight to the DynamoDB emulator.\n`)
-  console.log('| call | via gateway (ms) | direct (ms) | overhead (ms) | ratio |')
-  console.log('|---|---:|---:|---:|---:|')
-  for (const [name, g, d] of rows) console.log(`| ${name} | ${g.toFixed(2)} | ${d.toFixed(2)} | ${(g - d).toFixed(2)} | ${(g / d).toFixed(2)}× |`)
-} finally {
-  await cloud.stop()
-  rmSync(dataDir, { recursive: true, force: true })
+  const itemKey = (i: number) => ({ identityId: user.identityId, key: `bench-${i % 50}` })
+  const out = [
+    await interleavedRow(
+      'S3 PutObject 1 KiB: through the gateway vs the engine called in process',
+      rounds,
+      (i) => user.s3.send(new PutObjectCommand({ Bucket, Key: key(i), Body: body })),
+      (i) =>
+        engine.putObject({ bucket: Bucket, key: key(i), body: Readable.from([body]), headers: { metadata: {} }, integrity: { expectedLength: body.length } }),
+    ),
+    await interleavedRow(
+      'S3 GetObject 1 KiB: through the gateway vs the engine called in process',
+      rounds,
+      async (i) => (await user.s3.send(new GetObjectCommand({ Bucket, Key: key(i) }))).Body?.transformToByteArray(),
+      async (i) => {
+        const { body: stream } = await engine.getObject({ bucket: Bucket, key: key(i) })
+        for await (const _ of stream ?? []) {
+          // drain
+        }
+      },
+    ),
+    await interleavedRow(
+      'DynamoDB PutItem: through the gateway vs straight to dynalite',
+      rounds,
+      (i) => user.ddb.send(new PutCommand({ TableName, Item: item(i) })),
+      (i) => directDdb.send(new PutCommand({ TableName, Item: item(i) })),
+    ),
+    await interleavedRow(
+      'DynamoDB GetItem: through the gateway vs straight to dynalite',
+      rounds,
+      (i) => user.ddb.send(new GetCommand({ TableName, Key: itemKey(i) })),
+      (i) => directDdb.send(new GetCommand({ TableName, Key: itemKey(i) })),
+    ),
+  ]
+  user.s3.destroy()
+  user.ddb.destroy()
+  directDdb.destroy()
+  return out
 }
+
+export async function rows(options: BenchOptions): Promise<BenchRow[]> {
+  options.log('  boot')
+  const out = [await bootRow(options.quick ? 1 : 3)]
+  const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-bench-'))
+  const cloud = await startLocalCloud({ dataDir })
+  try {
+    options.log('  gateway vs direct')
+    out.push(...(await gatewayRows(cloud, dataDir, options.quick ? 100 : 300)))
+  } finally {
+    await cloud.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  return out
+}
+
+await runIfMain(import.meta.url, 'Local cloud', rows)
