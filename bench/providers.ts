@@ -31,7 +31,10 @@ export const repoRoot = fileURLToPath(new URL('..', import.meta.url))
 export async function loadProvider(entry: ProviderEntry): Promise<RowProvider | string> {
   const path = `${repoRoot}${entry.module}`
   if (!existsSync(path)) return `not available yet: ${entry.module} does not exist`
-  const mod = (await import(path)) as { rows?: RowProvider }
-  if (typeof mod.rows !== 'function') return `${entry.module} exports no rows(options) function`
-  return mod.rows
+  const mod = (await import(path)) as Record<string, unknown>
+  // `rows` by convention; a module written before the convention may export one function under another name.
+  const functions = Object.values(mod).filter((v) => typeof v === 'function')
+  const provider = mod.rows ?? mod.default ?? (functions.length === 1 ? functions[0] : undefined)
+  if (typeof provider !== 'function') return `${entry.module} exports no rows(options) function`
+  return provider as RowProvider
 }

@@ -115,7 +115,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const cloud = await startLocalCloud({ dataDir })
   try {
     options.log('  gateway vs direct')
-    out.push(...(await gatewayRows(cloud, dataDir, options.quick ? 100 : 300)))
+    out.push(...(await gatewayRows(cloud, dataDir, options.quick ? 50 : 300)))
   } finally {
     await cloud.stop()
     rmSync(dataDir, { recursive: true, force: true })

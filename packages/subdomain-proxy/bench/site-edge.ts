@@ -157,9 +157,9 @@ function staticServer(root: string): Promise<Server> {
 }
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
-  const seconds = options.quick ? 2 : 5
+  const seconds = options.quick ? 1.5 : 5
   options.log('  warm handler, in process')
-  const out = await warmRows(options.quick ? 20_000 : 200_000)
+  const out = await warmRows(options.quick ? 10_000 : 200_000)
   const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-bench-sites-'))
   const root = mkdtempSync(join(tmpdir(), 'whimsy-bench-static-'))
   const cloud = await startLocalCloud({ dataDir })
