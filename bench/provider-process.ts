@@ -6,7 +6,7 @@
 import { loadProvider, PROVIDERS } from './providers.js'
 import type { BenchRow } from './rows.js'
 
-export type ProviderMessage = { rows: BenchRow[] } | { unavailable: string } | { error: string }
+export type ProviderMessage = { rows: BenchRow[] } | { measured: BenchRow } | { unavailable: string } | { error: string }
 
 const [module] = process.argv.slice(2)
 const entry = PROVIDERS.find((p) => p.module === module)
@@ -15,7 +15,14 @@ try {
   if (!entry) throw new Error(`no provider ${module}`)
   const provider = await loadProvider(entry)
   if (typeof provider === 'string') await send({ unavailable: provider })
-  else await send({ rows: await provider({ quick: process.argv.includes('--quick'), log: (line) => process.stderr.write(`${line}\n`) }) })
+  else
+    await send({
+      rows: await provider({
+        quick: process.argv.includes('--quick'),
+        log: (line) => process.stderr.write(`${line}\n`),
+        measured: (row) => void send({ measured: row }),
+      }),
+    })
 } catch (e) {
   await send({ error: (e as Error).message.split('\n')[0] ?? String(e) })
 }

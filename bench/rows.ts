@@ -27,9 +27,24 @@ export interface BenchOptions {
   quick: boolean
   /** Progress lines (stderr); results go in rows only. */
   log: (line: string) => void
+  /**
+   * Called with each row as soon as it is measured (`rowList` does it), so a provider stopped for
+   * overrunning its time still reports the rows it had.
+   */
+  measured?: (row: BenchRow) => void
 }
 
 export type RowProvider = (options: BenchOptions) => Promise<BenchRow[]>
+
+/** An array of rows whose `push` also hands each row to `options.measured` right away. */
+export function rowList(options: BenchOptions): BenchRow[] {
+  const rows: BenchRow[] = []
+  rows.push = (...added: BenchRow[]) => {
+    for (const r of added) options.measured?.(r)
+    return Array.prototype.push.apply(rows, added)
+  }
+  return rows
+}
 
 export function row(name: string, ours: number, baseline: number, unit: string, rounds: number, note?: string): BenchRow {
   return { name, ours, baseline, ratio: baseline ? ours / baseline : null, unit, rounds, ...(note ? { note } : {}) }

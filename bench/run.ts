@@ -7,8 +7,9 @@
  * fail a build.
  */
 import { fork } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import { availableParallelism, loadavg } from 'node:os'
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { availableParallelism, loadavg, tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import type { ProviderMessage } from './provider-process.js'
@@ -27,12 +28,28 @@ const log = (line: string) => process.stderr.write(`${line}\n`)
 
 function runProvider(entry: ProviderEntry, limitMs: number): Promise<BenchRow[]> {
   const script = fileURLToPath(new URL('./provider-process.ts', import.meta.url))
-  const child = fork(script, [entry.module, ...(quick ? ['--quick'] : [])], { execArgv: ['--import', 'tsx'], detached: true, stdio: 'inherit' })
+  // A temporary directory of its own: what a stopped provider could not clean up goes with it.
+  const tmp = mkdtempSync(join(tmpdir(), 'whimsy-bench-run-'))
+  const child = fork(script, [entry.module, ...(quick ? ['--quick'] : [])], {
+    execArgv: ['--import', 'tsx'],
+    detached: true,
+    stdio: 'inherit',
+    env: { ...process.env, TMPDIR: tmp },
+  })
   const fail = (why: string) => [unavailable(entry.title, '', why)]
   return new Promise((resolve) => {
     let answer: BenchRow[] | undefined
+    const measured: BenchRow[] = []
     const timer = setTimeout(() => {
-      answer ??= fail(`stopped: overran its ${(limitMs / 1000).toFixed(0)} s limit`)
+      // The rows measured before the limit stay; one more says where it stopped.
+      answer ??= [
+        ...measured,
+        unavailable(
+          `${entry.title}: the rest`,
+          '',
+          `stopped after ${measured.length} row${measured.length === 1 ? '' : 's'}: overran its ${(limitMs / 1000).toFixed(0)} s limit`,
+        ),
+      ]
       try {
         process.kill(-(child.pid as number), 'SIGKILL')
       } catch {
@@ -40,7 +57,8 @@ function runProvider(entry: ProviderEntry, limitMs: number): Promise<BenchRow[]>
       }
     }, limitMs)
     child.on('message', (m: ProviderMessage) => {
-      if ('rows' in m) answer = m.rows
+      if ('measured' in m) measured.push(m.measured)
+      else if ('rows' in m) answer = m.rows
       else if ('unavailable' in m) answer = entry.optional ? [] : fail(m.unavailable)
       else answer = fail(`failed: ${m.error}`)
     })
@@ -52,6 +70,7 @@ function runProvider(entry: ProviderEntry, limitMs: number): Promise<BenchRow[]>
       } catch {
         // nothing left
       }
+      rmSync(tmp, { recursive: true, force: true })
       resolve(answer ?? fail(`failed: its process ended (${signal ?? `code ${code}`}) without rows`))
     })
   })

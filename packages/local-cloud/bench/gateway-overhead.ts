@@ -2,8 +2,8 @@
  * Local cloud: how long it takes to boot, and what the gateway (SigV4 check + policy
  * evaluation + proxy) costs per request. The same S3 and DynamoDB calls, made with the same
  * SDK clients, through the gateway and straight to the store (the S3 engine's own calls,
- * DynamoDB's emulator), alternating call by call. Boot is compared with s3rver 3.7.1 (the
- * S3 emulator the engine replaced) started the same way. A row provider of `npm run bench`;
+ * DynamoDB's emulator), alternating call by call. Boot is compared with the emulators it starts,
+ * started alone. A row provider of `npm run bench`;
  * `tsx packages/local-cloud/bench/gateway-overhead.ts [--quick]` runs it alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -14,14 +14,19 @@ import { Readable } from 'node:stream'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
-import S3rver from 's3rver'
-import { type BenchOptions, type BenchRow, interleavedRow, median, row } from '../../../bench/rows.js'
+import { type BenchOptions, type BenchRow, interleavedRow, median, row, rowList } from '../../../bench/rows.js'
 import { runIfMain } from '../../../bench/standalone.js'
 import { createUser } from '../../../test/users.js'
 import { withEmulatorHeaders } from '../src/emulator-access.js'
-import { freePort, type LocalCloud, startLocalCloud } from '../src/index.js'
+import { startEmulator } from '../src/emulators/emulators.js'
+import { type LocalCloud, startLocalCloud } from '../src/index.js'
+import { loadUserPoolKey } from '../src/user-pool-key.js'
 
-/** Boot to ready on a fresh data directory, alternating with s3rver's start. */
+/**
+ * Boot to ready on a fresh data directory, alternating with the baseline: the two emulators the
+ * local cloud waits on (dynalite and cognito-local, started in parallel to listening), so the
+ * ratio is what the engine, the gateway and the bootstrap add on top of them.
+ */
 async function bootRow(rounds: number): Promise<BenchRow> {
   const ours: number[] = []
   const baseline: number[] = []
@@ -34,28 +39,34 @@ async function bootRow(rounds: number): Promise<BenchRow> {
       await cloud.stop()
       rmSync(dir, { recursive: true, force: true })
     }
-    const bootS3rver = async () => {
-      const dir = mkdtempSync(join(tmpdir(), 'whimsy-bench-boot-s3rver-'))
-      const t = performance.now()
-      const server = new S3rver({ address: '127.0.0.1', port: await freePort(), directory: dir, silent: true, configureBuckets: [{ name: 'bench' }] })
-      await server.run()
-      baseline.push(performance.now() - t)
-      await server.close()
-      rmSync(dir, { recursive: true, force: true })
+    const bootEmulators = async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'whimsy-bench-boot-emulators-'))
+      try {
+        const t = performance.now()
+        // Given what the local cloud gives them: cognito-local refuses to start without the pool's signing key.
+        const init = { upstreamSecret: 'bench', signingKey: loadUserPoolKey(dir) }
+        const started = await Promise.all(
+          (['dynamodb', 'cognito'] as const).map((kind) => startEmulator({ kind, dataDir: join(dir, kind), logDir: join(dir, 'logs'), init })),
+        )
+        baseline.push(performance.now() - t)
+        await Promise.all(started.map((e) => e.stop()))
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
     }
-    for (const boot of i % 2 ? [bootS3rver, bootCloud] : [bootCloud, bootS3rver]) await boot()
+    for (const boot of i % 2 ? [bootEmulators, bootCloud] : [bootCloud, bootEmulators]) await boot()
   }
   return row(
-    'boot to ready, fresh data directory: the local cloud vs s3rver 3.7.1 alone',
+    'boot to ready, fresh data directory: the local cloud vs its two emulators started alone',
     median(ours),
     median(baseline),
     'ms',
     rounds,
-    'ours starts the S3 engine, dynalite, cognito-local and the gateway and bootstraps the bucket, tables and pool; s3rver is S3 only',
+    'ours: the S3 engine, dynalite, cognito-local, the gateway, and the bucket, tables and user pool bootstrapped; baseline: dynalite + cognito-local listening',
   )
 }
 
-async function gatewayRows(cloud: LocalCloud, dataDir: string, rounds: number): Promise<BenchRow[]> {
+async function gatewayRows(out: BenchRow[], cloud: LocalCloud, dataDir: string, rounds: number): Promise<void> {
   const user = await createUser({ config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }, 'bench')
   const { bucket: Bucket, table: TableName, region } = cloud.config
   const { engine } = cloud
@@ -70,7 +81,7 @@ async function gatewayRows(cloud: LocalCloud, dataDir: string, rounds: number): 
   const key = (i: number) => `${user.identityId}/bench/${i % 50}.bin`
   const item = (i: number) => ({ identityId: user.identityId, key: `bench-${i % 50}`, value: 'x'.repeat(100) })
   const itemKey = (i: number) => ({ identityId: user.identityId, key: `bench-${i % 50}` })
-  const out = [
+  out.push(
     await interleavedRow(
       'S3 PutObject 1 KiB: through the gateway vs the engine called in process',
       rounds,
@@ -78,6 +89,8 @@ async function gatewayRows(cloud: LocalCloud, dataDir: string, rounds: number): 
       (i) =>
         engine.putObject({ bucket: Bucket, key: key(i), body: Readable.from([body]), headers: { metadata: {} }, integrity: { expectedLength: body.length } }),
     ),
+  )
+  out.push(
     await interleavedRow(
       'S3 GetObject 1 KiB: through the gateway vs the engine called in process',
       rounds,
@@ -89,33 +102,37 @@ async function gatewayRows(cloud: LocalCloud, dataDir: string, rounds: number): 
         }
       },
     ),
+  )
+  out.push(
     await interleavedRow(
       'DynamoDB PutItem: through the gateway vs straight to dynalite',
       rounds,
       (i) => user.ddb.send(new PutCommand({ TableName, Item: item(i) })),
       (i) => directDdb.send(new PutCommand({ TableName, Item: item(i) })),
     ),
+  )
+  out.push(
     await interleavedRow(
       'DynamoDB GetItem: through the gateway vs straight to dynalite',
       rounds,
       (i) => user.ddb.send(new GetCommand({ TableName, Key: itemKey(i) })),
       (i) => directDdb.send(new GetCommand({ TableName, Key: itemKey(i) })),
     ),
-  ]
+  )
   user.s3.destroy()
   user.ddb.destroy()
   directDdb.destroy()
-  return out
 }
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   options.log('  boot')
-  const out = [await bootRow(options.quick ? 1 : 3)]
+  const out = rowList(options)
+  out.push(await bootRow(options.quick ? 1 : 3))
   const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-bench-'))
   const cloud = await startLocalCloud({ dataDir })
   try {
     options.log('  gateway vs direct')
-    out.push(...(await gatewayRows(cloud, dataDir, options.quick ? 50 : 300)))
+    await gatewayRows(out, cloud, dataDir, options.quick ? 50 : 300)
   } finally {
     await cloud.stop()
     rmSync(dataDir, { recursive: true, force: true })

@@ -20,7 +20,7 @@ import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3'
 import { NodeHttpHandler } from '@smithy/node-http-handler'
-import { type BenchOptions, type BenchRow, median, row, unavailable } from '../../../bench/rows.js'
+import { type BenchOptions, type BenchRow, median, row, rowList, unavailable } from '../../../bench/rows.js'
 import { runIfMain } from '../../../bench/standalone.js'
 
 interface Server {
@@ -88,7 +88,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const LARGE_ROUNDS = quick ? 1 : 2
   const LIST_ROUNDS = quick ? 2 : 3
   const fmt = (n: number) => n.toLocaleString('en-US')
-  const out: BenchRow[] = []
+  const out = rowList(options)
   const work = mkdtempSync(join(tmpdir(), 'whimsy-bench-s3-'))
   const engine = await startServer(work, 'local-cloud', 'engine')
   const legacy = await startServer(work, 's3rver', 's3rver')

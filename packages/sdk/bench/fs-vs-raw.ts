@@ -8,7 +8,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { signedInUser, startBenchCloud } from '../../../bench/cloud.js'
-import { type BenchOptions, type BenchRow, interleavedRow } from '../../../bench/rows.js'
+import { type BenchOptions, type BenchRow, interleavedRow, rowList } from '../../../bench/rows.js'
 import { seedObjects } from '../../../bench/seed.js'
 import { runIfMain } from '../../../bench/standalone.js'
 
@@ -22,7 +22,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
     const { whimsy, identityId, s3, ddb } = await signedInUser(bench.info, 'bench-overhead')
     const { bucket: Bucket, table: TableName } = bench.info.config
     const body = 'x'.repeat(1024)
-    const out: BenchRow[] = []
+    const out = rowList(options)
     options.log(`  ${SMALL} writes and reads of 1 KiB`)
     out.push(
       await interleavedRow(

@@ -14,7 +14,7 @@ import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { signedInUser, startCloudProcess } from '../../../bench/cloud.js'
-import { type BenchOptions, type BenchRow, median, row } from '../../../bench/rows.js'
+import { type BenchOptions, type BenchRow, median, row, rowList } from '../../../bench/rows.js'
 import { runIfMain } from '../../../bench/standalone.js'
 
 const MiB = 1024 * 1024
@@ -84,7 +84,8 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
       for (const side of i % 2 ? (['baseline', 'ours'] as const) : (['ours', 'baseline'] as const)) await download(side)
     }
     s3.destroy()
-    const out = [
+    const out = rowList(options)
+    out.push(
       row(
         `${MB} MB upload: whimsy.fs.upload (a file-backed Blob) vs one PutObject streamed from the file`,
         median(up.ours),
@@ -94,7 +95,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
         'higher is better',
       ),
       row(`${MB} MB download: whimsy.fs.stream vs one GetObject, bodies drained`, median(down.ours), median(down.baseline), 'MB/s', ROUNDS, 'higher is better'),
-    ]
+    )
     out.push(
       peaks
         ? row(

@@ -22,7 +22,7 @@ import { Worker } from 'node:worker_threads'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { startLocalCloud } from '@whimsy/local-cloud'
 import mime from 'mime'
-import { type BenchOptions, type BenchRow, interleaved, median, percentile, row } from '../../../bench/rows.js'
+import { type BenchOptions, type BenchRow, interleaved, median, percentile, row, rowList } from '../../../bench/rows.js'
 import { runIfMain } from '../../../bench/standalone.js'
 import type { CloudInfo } from '../../../test/cloud-info.js'
 import { createUser } from '../../../test/users.js'
@@ -43,7 +43,7 @@ const FILES: Record<string, Buffer> = {
 }
 
 /** Warm in-process handlers, each call timed on its own, alternating with the bare lookup. */
-async function warmRows(rounds: number): Promise<BenchRow[]> {
+async function warmRows(out: BenchRow[], rounds: number): Promise<void> {
   let lookups = 0
   const lookup = cachedHandleLookup(async () => {
     lookups++
@@ -63,7 +63,6 @@ async function warmRows(rounds: number): Promise<BenchRow[]> {
     const owner = owners.get(host.slice(0, host.indexOf('.')))
     return owner ? `${owner}/public${uri.endsWith('/') ? `${uri}index.html` : uri}` : null
   }
-  const out: BenchRow[] = []
   const measure = async (name: string, ours: () => Promise<unknown>, baseline: () => Promise<unknown>) => {
     const t = await interleaved(rounds, ours, baseline, 2000)
     const us = (xs: number[]) => xs.map((x) => x * 1000)
@@ -81,7 +80,6 @@ async function warmRows(rounds: number): Promise<BenchRow[]> {
     () => bare('danielx.whimsy.space', '/'),
   )
   if (lookups !== 1) throw new Error(`a warm handler must not look handles up again (${lookups} lookups)`)
-  return out
 }
 
 /** A user with a claimed handle and the bench files in their public folder. */
@@ -159,7 +157,8 @@ function staticServer(root: string): Promise<Server> {
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const seconds = options.quick ? 1.5 : 5
   options.log('  warm handler, in process')
-  const out = await warmRows(options.quick ? 10_000 : 200_000)
+  const out = rowList(options)
+  await warmRows(out, options.quick ? 10_000 : 200_000)
   const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-bench-sites-'))
   const root = mkdtempSync(join(tmpdir(), 'whimsy-bench-static-'))
   const cloud = await startLocalCloud({ dataDir })
