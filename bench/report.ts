@@ -28,22 +28,35 @@ export interface RunInfo {
   started: Date
   seconds: number
   quick: boolean
+  /** Load averages (1, 5, 15 min) when the run started and when it ended. */
+  loadAtStart: number[]
   load: number[]
   cpus: number
   node: string
 }
 
+function runLine(run: RunInfo): string {
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(', ')
+  return (
+    `\`npm run bench${run.quick ? ' -- --quick' : ''}\` on ${run.started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${run.cpus} CPUs, Node ${run.node}, ` +
+    `load average ${load(run.loadAtStart)} at the start and ${load(run.load)} at the end (the machine is shared: compare ratios, not absolute figures), ${run.seconds.toFixed(0)} s in all.`
+  )
+}
+
 export function markdownReport(rows: BenchRow[], run: RunInfo): string {
-  const load = run.load.map((l) => l.toFixed(2)).join(', ')
   return [
     `# Benchmarks: latest run${run.quick ? ' (--quick)' : ''}`,
     '',
-    `\`npm run bench${run.quick ? ' -- --quick' : ''}\` on ${run.started.toISOString().slice(0, 16).replace('T', ' ')} UTC: ${run.cpus} CPUs, Node ${run.node}, ` +
-      `load average ${load} at the end (the machine is shared: compare ratios, not absolute figures), ${run.seconds.toFixed(0)} s in all.`,
+    runLine(run),
     'Ratio = ours / baseline: below 1 is smaller or faster for ms and bytes, above 1 is better for MB/s and req/s. Every baseline is measured in the same run; ' +
       'timed calls alternate between ours and the baseline, and figures are medians of the rounds given.',
     '',
     markdownTable(rows),
     '',
   ].join('\n')
+}
+
+/** The README's copy: the same table under one line saying when and where it was measured. */
+export function readmeBlock(rows: BenchRow[], run: RunInfo): string {
+  return `${runLine(run)}\n\n${markdownTable(rows)}\n`
 }

@@ -7,14 +7,14 @@
  * fail a build.
  */
 import { fork } from 'node:child_process'
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { fileURLToPath } from 'node:url'
 import type { ProviderMessage } from './provider-process.js'
 import { PROVIDERS, type ProviderEntry, repoRoot } from './providers.js'
-import { markdownReport, markdownTable } from './report.js'
+import { markdownReport, markdownTable, readmeBlock } from './report.js'
 import { type BenchRow, unavailable } from './rows.js'
 
 const quick = process.argv.includes('--quick')
@@ -22,9 +22,10 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 // The whole run must fit 10 minutes (2 with --quick): no provider may take more than its share,
 // so one slow part cannot starve the rest, and once the budget is spent the rest report that.
 // On a loaded machine that drops rows rather than the promise; raise both to measure anyway.
-const PROVIDER_LIMIT_MS = Number(process.env.BENCH_PROVIDER_LIMIT_S ?? (quick ? 60 : 150)) * 1000
+const PROVIDER_LIMIT_MS = Number(process.env.BENCH_PROVIDER_LIMIT_S ?? (quick ? 60 : 200)) * 1000
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? (quick ? 120 : 600)) * 1000
 const log = (line: string) => process.stderr.write(`${line}\n`)
+const weight = (entry: ProviderEntry) => entry.weight ?? 1
 
 function runProvider(entry: ProviderEntry, limitMs: number): Promise<BenchRow[]> {
   const script = fileURLToPath(new URL('./provider-process.ts', import.meta.url))
@@ -77,24 +78,25 @@ function runProvider(entry: ProviderEntry, limitMs: number): Promise<BenchRow[]>
 }
 
 const started = new Date()
+const loadAtStart = loadavg()
 const t0 = performance.now()
 const all: BenchRow[] = []
-for (const entry of PROVIDERS) {
-  if (only && !entry.module.includes(only)) continue
+const chosen = PROVIDERS.filter((entry) => !only || entry.module.includes(only))
+for (const [index, entry] of chosen.entries()) {
   log(`${entry.title} (${entry.module})`)
   const t = performance.now()
   const left = BUDGET_MS - (t - t0)
   const rows =
     left < 5000
       ? [unavailable(entry.title, '', `not run: the run's ${BUDGET_MS / 1000} s budget was spent (BENCH_BUDGET_S raises it)`)]
-      : await runProvider(entry, Math.min(PROVIDER_LIMIT_MS, left))
+      : await runProvider(entry, Math.min(PROVIDER_LIMIT_MS, (left * weight(entry)) / chosen.slice(index).reduce((sum, e) => sum + weight(e), 0)))
   if (entry.optional && rows.length === 0) log('  (not there yet: skipped)')
   for (const r of rows) all.push({ ...r, group: entry.title })
   log(`  ${((performance.now() - t) / 1000).toFixed(1)} s`)
 }
 
 const seconds = (performance.now() - t0) / 1000
-const info = { started, seconds, quick, load: loadavg(), cpus: availableParallelism(), node: process.versions.node }
+const info = { started, seconds, quick, loadAtStart, load: loadavg(), cpus: availableParallelism(), node: process.versions.node }
 console.log(`\n${markdownTable(all)}\n`)
 console.log(`${seconds.toFixed(0)} s, load average ${info.load.map((l) => l.toFixed(2)).join(' ')}`)
 if (!only) {
@@ -103,4 +105,15 @@ if (!only) {
   writeFileSync(`${dir}/latest.json`, `${JSON.stringify(all, null, 2)}\n`)
   writeFileSync(`${dir}/latest.md`, markdownReport(all, info))
   console.log('written: bench/results/latest.json, bench/results/latest.md')
+  if (process.argv.includes('--readme')) {
+    const readme = `${repoRoot}README.md`
+    const text = readFileSync(readme, 'utf8')
+    const start = text.indexOf('<!-- bench:start -->')
+    const end = text.indexOf('<!-- bench:end -->')
+    if (start < 0 || end < 0) console.log('README.md has no bench:start / bench:end markers: left as it is')
+    else {
+      writeFileSync(readme, `${text.slice(0, start)}<!-- bench:start -->\n${readmeBlock(all, info)}\n${text.slice(end)}`)
+      console.log('written: the table in README.md')
+    }
+  }
 }

@@ -83,8 +83,8 @@ async function inBatches(total: number, parallel: number, fn: (i: number) => Pro
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const { quick } = options
   const SMALL_OPS = quick ? 100 : 1000
-  const LIST_KEYS = quick ? 1000 : 10_000
-  const LARGE_MB = quick ? 20 : 200
+  const LIST_KEYS = quick ? 500 : 10_000
+  const LARGE_MB = quick ? 10 : 200
   const LARGE_ROUNDS = quick ? 1 : 2
   const LIST_ROUNDS = quick ? 2 : 3
   const fmt = (n: number) => n.toLocaleString('en-US')

@@ -13,9 +13,9 @@ import { seedObjects } from '../../../bench/seed.js'
 import { runIfMain } from '../../../bench/standalone.js'
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
-  const SMALL = options.quick ? 50 : 500
-  const KV = options.quick ? 100 : 1000
-  const LIST_FILES = options.quick ? 2000 : 10_000
+  const SMALL = options.quick ? 30 : 500
+  const KV = options.quick ? 50 : 1000
+  const LIST_FILES = options.quick ? 1000 : 10_000
   const LIST_ROUNDS = options.quick ? 3 : 5
   const bench = await startBenchCloud()
   try {

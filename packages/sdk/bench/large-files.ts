@@ -38,7 +38,7 @@ function resetPeak(): boolean {
 }
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
-  const MB = options.quick ? 50 : 200
+  const MB = options.quick ? 20 : 200
   const ROUNDS = options.quick ? 1 : 2
   const work = mkdtempSync(join(tmpdir(), 'whimsy-bench-large-'))
   const cloud = await startCloudProcess()

@@ -155,7 +155,7 @@ function staticServer(root: string): Promise<Server> {
 }
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
-  const seconds = options.quick ? 1.5 : 5
+  const seconds = options.quick ? 1 : 5
   options.log('  warm handler, in process')
   const out = rowList(options)
   await warmRows(out, options.quick ? 10_000 : 200_000)
