@@ -19,11 +19,12 @@ import { type BenchRow, unavailable } from './rows.js'
 
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
-// The whole run must fit 10 minutes (2 with --quick): no provider may take more than its share,
-// so one slow part cannot starve the rest, and once the budget is spent the rest report that.
-// On a loaded machine that drops rows rather than the promise; raise both to measure anyway.
-const PROVIDER_LIMIT_MS = Number(process.env.BENCH_PROVIDER_LIMIT_S ?? (quick ? 60 : 200)) * 1000
-const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? (quick ? 120 : 600)) * 1000
+// Stop-gaps, not targets: on an idle machine the full run takes well under 10 minutes and
+// --quick under 2, but these machines are shared, and a part that hangs or crawls must not hold
+// the rest hostage. The budget is split between the providers left by their weights; a provider
+// past its share is stopped and keeps the rows it had. BENCH_BUDGET_S / BENCH_PROVIDER_LIMIT_S change them.
+const PROVIDER_LIMIT_MS = Number(process.env.BENCH_PROVIDER_LIMIT_S ?? (quick ? 120 : 300)) * 1000
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? (quick ? 300 : 900)) * 1000
 const log = (line: string) => process.stderr.write(`${line}\n`)
 const weight = (entry: ProviderEntry) => entry.weight ?? 1
 

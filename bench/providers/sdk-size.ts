@@ -9,7 +9,7 @@
 import { resolve } from 'node:path'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile } from 'esbuild'
-import { type BenchOptions, type BenchRow, row, unavailable } from '../rows.js'
+import { type BenchOptions, type BenchRow, row, rowList, unavailable } from '../rows.js'
 
 const entry = (name: string) => new URL(`../size/${name}.ts`, import.meta.url).pathname
 const gzip = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length
@@ -65,7 +65,7 @@ async function splitSize(name: string, lazy = false): Promise<Size & { chunks: n
 const kB = (s: Size) => `${(s.minified / 1000).toFixed(0)} kB minified`
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
-  const out: BenchRow[] = []
+  const out = rowList(options)
   const sizes = new Map<string, Size>()
   const size = async (name: string) => {
     const known = sizes.get(name)
