@@ -1,12 +1,11 @@
 /**
- * SDK overhead: what `whimsy.fs` and `whimsy.kv` cost over the raw AWS SDK clients. The same
- * writes, reads, listings, puts and gets against the same local cloud endpoint, with the same
- * user's credentials, once through the SDK and once with `@aws-sdk/client-s3` /
- * `lib-dynamodb` directly, alternating call by call. A row provider of `npm run bench`;
+ * SDK overhead, files: what `whimsy.fs` costs over the raw S3 client. The same writes, reads
+ * and listings against the same local cloud endpoint, with the same user's credentials, once
+ * through the SDK and once with `@aws-sdk/client-s3` directly, alternating call by call
+ * (key-value data: `kv-vs-raw.ts`). A row provider of `npm run bench`;
  * `tsx packages/sdk/bench/fs-vs-raw.ts [--quick]` runs it alone.
  */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { signedInUser, startBenchCloud } from '../../../bench/cloud.js'
 import { type BenchOptions, type BenchRow, interleavedRow, rowList } from '../../../bench/rows.js'
 import { seedObjects } from '../../../bench/seed.js'
@@ -14,13 +13,12 @@ import { runIfMain } from '../../../bench/standalone.js'
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const SMALL = options.quick ? 30 : 500
-  const KV = options.quick ? 50 : 1000
   const LIST_FILES = options.quick ? 1000 : 10_000
   const LIST_ROUNDS = options.quick ? 3 : 5
   const bench = await startBenchCloud()
   try {
     const { whimsy, identityId, s3, ddb } = await signedInUser(bench.info, 'bench-overhead')
-    const { bucket: Bucket, table: TableName } = bench.info.config
+    const { bucket: Bucket } = bench.info.config
     const body = 'x'.repeat(1024)
     const out = rowList(options)
     options.log(`  ${SMALL} writes and reads of 1 KiB`)
@@ -65,24 +63,6 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
     )
     out.push(listRow)
 
-    options.log(`  ${KV} key-value puts and gets`)
-    const value = { title: 'x'.repeat(100), n: 1 }
-    out.push(
-      await interleavedRow(
-        'kv put: whimsy.kv.set vs PutItem (DynamoDB document client)',
-        KV,
-        (i) => whimsy.kv.set(`bench-${i % 50}`, value),
-        (i) => ddb.send(new PutCommand({ TableName, Item: { identityId, key: `raw/bench-${i % 50}`, value } })),
-      ),
-    )
-    out.push(
-      await interleavedRow(
-        'kv get: whimsy.kv.get vs GetItem (consistent read)',
-        KV,
-        (i) => whimsy.kv.get(`bench-${i % 50}`),
-        (i) => ddb.send(new GetCommand({ TableName, Key: { identityId, key: `raw/bench-${i % 50}` }, ConsistentRead: true })),
-      ),
-    )
     s3.destroy()
     ddb.destroy()
     return out
@@ -91,4 +71,4 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   }
 }
 
-await runIfMain(import.meta.url, 'SDK overhead', rows)
+await runIfMain(import.meta.url, 'SDK overhead: files', rows)
