@@ -19,13 +19,13 @@ export interface ProviderEntry {
 
 export const PROVIDERS: ProviderEntry[] = [
   { title: 'SDK size (esbuild, minified, gzip -9)', module: 'bench/providers/sdk-size.ts', weight: 2 },
-  { title: 'SDK overhead, files: whimsy.fs vs the raw S3 client, same endpoint and credentials', module: 'packages/sdk/bench/fs-vs-raw.ts', weight: 3 },
+  { title: 'SDK overhead, files: whimsy.fs vs the raw S3 client, same endpoint and credentials', module: 'packages/sdk/bench/fs-vs-raw.ts', weight: 4 },
   {
     title: 'SDK overhead, key-value data: whimsy.kv vs the raw DynamoDB client, same endpoint and credentials',
     module: 'packages/sdk/bench/kv-vs-raw.ts',
     weight: 2,
   },
-  { title: 'Large files: whimsy.fs vs one raw PutObject / GetObject', module: 'packages/sdk/bench/large-files.ts', weight: 2 },
+  { title: 'Large files: whimsy.fs vs one raw PutObject / GetObject', module: 'packages/sdk/bench/large-files.ts', weight: 3 },
   { title: 'User sites', module: 'packages/subdomain-proxy/bench/site-edge.ts', weight: 3 },
   { title: 'Local cloud: boot, and the gateway vs the store called directly', module: 'packages/local-cloud/bench/gateway-overhead.ts', weight: 2 },
   { title: 'Live sync (change feed)', module: 'packages/local-cloud/bench/change-feed.ts', optional: true },

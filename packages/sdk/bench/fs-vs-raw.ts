@@ -14,7 +14,7 @@ import { runIfMain } from '../../../bench/standalone.js'
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const SMALL = options.quick ? 30 : 500
   const LIST_FILES = options.quick ? 1000 : 10_000
-  const LIST_ROUNDS = options.quick ? 3 : 5
+  const LIST_ROUNDS = 3
   const bench = await startBenchCloud()
   try {
     const { whimsy, identityId, s3, ddb } = await signedInUser(bench.info, 'bench-overhead')
