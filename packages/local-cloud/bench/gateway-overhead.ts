@@ -1,8 +1,10 @@
 /**
- * `npm run bench`: what the gateway costs. The same S3 and DynamoDB calls, made with the same
- * SDK clients, through the gateway (SigV4 check + policy evaluation + proxy) and straight to
- * the store (the S3 engine's own calls, DynamoDB's emulator), in one run. Prints medians and
- * the ratio gateway / direct.
+ * Local cloud: how long it takes to boot, and what the gateway (SigV4 check + policy
+ * evaluation + proxy) costs per request. The same S3 and DynamoDB calls, made with the same
+ * SDK clients, through the gateway and straight to the store (the S3 engine's own calls,
+ * DynamoDB's emulator), alternating call by call. Boot is compared with the emulators it starts,
+ * started alone. A row provider of `npm run bench`;
+ * `tsx packages/local-cloud/bench/gateway-overhead.ts [--quick]` runs it alone.
  */
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -12,83 +14,130 @@ import { Readable } from 'node:stream'
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
+import { type BenchOptions, type BenchRow, interleavedRow, median, row, rowList } from '../../../bench/rows.js'
+import { runIfMain } from '../../../bench/standalone.js'
 import { createUser } from '../../../test/users.js'
 import { withEmulatorHeaders } from '../src/emulator-access.js'
-import { startLocalCloud } from '../src/index.js'
+import { startEmulator } from '../src/emulators/emulators.js'
+import { type LocalCloud, startLocalCloud } from '../src/index.js'
+import { loadUserPoolKey } from '../src/user-pool-key.js'
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300)
-
-async function median(label: string, fn: (i: number) => Promise<unknown>): Promise<number> {
-  for (let i = 0; i < 20; i++) await fn(i) // warm up connections and JIT
-  const times: number[] = []
-  for (let i = 0; i < ROUNDS; i++) {
-    const t = performance.now()
-    await fn(i)
-    times.push(performance.now() - t)
+/**
+ * Boot to ready on a fresh data directory, alternating with the baseline: the two emulators the
+ * local cloud waits on (dynalite and cognito-local, started in parallel to listening), so the
+ * ratio is what the engine, the gateway and the bootstrap add on top of them.
+ */
+async function bootRow(rounds: number): Promise<BenchRow> {
+  const ours: number[] = []
+  const baseline: number[] = []
+  for (let i = 0; i < rounds; i++) {
+    const bootCloud = async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'whimsy-bench-boot-'))
+      const t = performance.now()
+      const cloud = await startLocalCloud({ dataDir: dir })
+      ours.push(performance.now() - t)
+      await cloud.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
+    const bootEmulators = async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'whimsy-bench-boot-emulators-'))
+      try {
+        const t = performance.now()
+        // Given what the local cloud gives them: cognito-local refuses to start without the pool's signing key.
+        const init = { upstreamSecret: 'bench', signingKey: loadUserPoolKey(dir) }
+        const started = await Promise.all(
+          (['dynamodb', 'cognito'] as const).map((kind) => startEmulator({ kind, dataDir: join(dir, kind), logDir: join(dir, 'logs'), init })),
+        )
+        baseline.push(performance.now() - t)
+        await Promise.all(started.map((e) => e.stop()))
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
+    }
+    for (const boot of i % 2 ? [bootEmulators, bootCloud] : [bootCloud, bootEmulators]) await boot()
   }
-  times.sort((a, b) => a - b)
-  const m = times[Math.floor(times.length / 2)] as number
-  process.stderr.write(`  ${label}: ${m.toFixed(2)} ms\n`)
-  return m
+  return row(
+    'boot to ready, fresh data directory: the local cloud vs its two emulators started alone',
+    median(ours),
+    median(baseline),
+    'ms',
+    rounds,
+    'ours: the S3 engine, dynalite, cognito-local, the gateway, and the bucket, tables and user pool bootstrapped; baseline: dynalite + cognito-local listening',
+  )
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-bench-'))
-const bootStart = performance.now()
-const cloud = await startLocalCloud({ dataDir })
-const bootMs = performance.now() - bootStart
-try {
-  const info = { config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }
-  const user = await createUser(info, 'bench')
+async function gatewayRows(out: BenchRow[], cloud: LocalCloud, dataDir: string, rounds: number): Promise<void> {
+  const user = await createUser({ config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }, 'bench')
   const { bucket: Bucket, table: TableName, region } = cloud.config
-  const emulatorCreds = { accessKeyId: 'LOCAL', secretAccessKey: 'LOCAL' }
   const { engine } = cloud
   // dynalite refuses calls without the gateway's per-start secret header (issue 11, finding 10).
   const directDdb = DynamoDBDocumentClient.from(
-    withEmulatorHeaders(new DynamoDBClient({ region, endpoint: cloud.emulatorUrls.dynamodb, credentials: emulatorCreds }), cloud.emulatorHeaders.dynamodb),
+    withEmulatorHeaders(
+      new DynamoDBClient({ region, endpoint: cloud.emulatorUrls.dynamodb, credentials: { accessKeyId: 'LOCAL', secretAccessKey: 'LOCAL' } }),
+      cloud.emulatorHeaders.dynamodb,
+    ),
   )
   const body = Buffer.alloc(1024, 7)
   const key = (i: number) => `${user.identityId}/bench/${i % 50}.bin`
   const item = (i: number) => ({ identityId: user.identityId, key: `bench-${i % 50}`, value: 'x'.repeat(100) })
-
-  const rows: [string, number, number][] = []
-  const measure = async (name: string, viaGateway: (i: number) => Promise<unknown>, direct: (i: number) => Promise<unknown>) => {
-    const g = await median(`${name} via gateway`, viaGateway)
-    const d = await median(`${name} direct`, direct)
-    rows.push([name, g, d])
-  }
-  await measure(
-    'S3 PutObject 1 KiB',
-    (i) => user.s3.send(new PutObjectCommand({ Bucket, Key: key(i), Body: body })),
-    (i) =>
-      engine.putObject({ bucket: Bucket, key: key(i), body: Readable.from([body]), headers: { metadata: {} }, integrity: { expectedLength: body.length } }),
+  const itemKey = (i: number) => ({ identityId: user.identityId, key: `bench-${i % 50}` })
+  out.push(
+    await interleavedRow(
+      'S3 PutObject 1 KiB: through the gateway vs the engine called in process',
+      rounds,
+      (i) => user.s3.send(new PutObjectCommand({ Bucket, Key: key(i), Body: body })),
+      (i) =>
+        engine.putObject({ bucket: Bucket, key: key(i), body: Readable.from([body]), headers: { metadata: {} }, integrity: { expectedLength: body.length } }),
+    ),
   )
-  await measure(
-    'S3 GetObject 1 KiB',
-    async (i) => (await user.s3.send(new GetObjectCommand({ Bucket, Key: key(i) }))).Body?.transformToByteArray(),
-    async (i) => {
-      const { body: stream } = await engine.getObject({ bucket: Bucket, key: key(i) })
-      for await (const _ of stream ?? []) {
-        // drain
-      }
-    },
+  out.push(
+    await interleavedRow(
+      'S3 GetObject 1 KiB: through the gateway vs the engine called in process',
+      rounds,
+      async (i) => (await user.s3.send(new GetObjectCommand({ Bucket, Key: key(i) }))).Body?.transformToByteArray(),
+      async (i) => {
+        const { body: stream } = await engine.getObject({ bucket: Bucket, key: key(i) })
+        for await (const _ of stream ?? []) {
+          // drain
+        }
+      },
+    ),
   )
-  await measure(
-    'DynamoDB PutItem',
-    (i) => user.ddb.send(new PutCommand({ TableName, Item: item(i) })),
-    (i) => directDdb.send(new PutCommand({ TableName, Item: item(i) })),
+  out.push(
+    await interleavedRow(
+      'DynamoDB PutItem: through the gateway vs straight to dynalite',
+      rounds,
+      (i) => user.ddb.send(new PutCommand({ TableName, Item: item(i) })),
+      (i) => directDdb.send(new PutCommand({ TableName, Item: item(i) })),
+    ),
   )
-  await measure(
-    'DynamoDB GetItem',
-    (i) => user.ddb.send(new GetCommand({ TableName, Key: { identityId: user.identityId, key: `bench-${i % 50}` } })),
-    (i) => directDdb.send(new GetCommand({ TableName, Key: { identityId: user.identityId, key: `bench-${i % 50}` } })),
+  out.push(
+    await interleavedRow(
+      'DynamoDB GetItem: through the gateway vs straight to dynalite',
+      rounds,
+      (i) => user.ddb.send(new GetCommand({ TableName, Key: itemKey(i) })),
+      (i) => directDdb.send(new GetCommand({ TableName, Key: itemKey(i) })),
+    ),
   )
-
-  console.log(`\nLocal cloud boot (emulators + bootstrap, fresh data dir): ${bootMs.toFixed(0)} ms`)
-  console.log(`Median of ${ROUNDS} sequential calls each; baseline = the same call on the S3 engine in process / straight to the DynamoDB emulator.\n`)
-  console.log('| call | via gateway (ms) | direct (ms) | overhead (ms) | ratio |')
-  console.log('|---|---:|---:|---:|---:|')
-  for (const [name, g, d] of rows) console.log(`| ${name} | ${g.toFixed(2)} | ${d.toFixed(2)} | ${(g - d).toFixed(2)} | ${(g / d).toFixed(2)}× |`)
-} finally {
-  await cloud.stop()
-  rmSync(dataDir, { recursive: true, force: true })
+  user.s3.destroy()
+  user.ddb.destroy()
+  directDdb.destroy()
 }
+
+export async function rows(options: BenchOptions): Promise<BenchRow[]> {
+  options.log('  boot')
+  const out = rowList(options)
+  out.push(await bootRow(options.quick ? 1 : 3))
+  const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-bench-'))
+  const cloud = await startLocalCloud({ dataDir })
+  try {
+    options.log('  gateway vs direct')
+    await gatewayRows(out, cloud, dataDir, options.quick ? 50 : 300)
+  } finally {
+    await cloud.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+  }
+  return out
+}
+
+await runIfMain(import.meta.url, 'Local cloud', rows)

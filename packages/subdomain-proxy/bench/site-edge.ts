@@ -1,15 +1,20 @@
 /**
- * `npm run bench` (second part): what the user-site edge costs.
+ * User sites: what the user-site edge costs.
  *
- * 1. The warm handler, in process: time per request of the Lambda@Edge origin-request path
- *    (resolve + cached handle lookup + rewrite) and of the site handler serving from memory.
- * 2. The local edge over HTTP: requests per second for the same files through the local cloud's
- *    edge (handler + S3 emulator) and through a plain static file server (node:http + fs), in
- *    the same run, with the same load generator (a worker thread). Prints a table with the ratio.
+ * 1. The warm handler, in process: time per request (p50, p99) of the Lambda@Edge
+ *    origin-request path (resolve + cached handle lookup + rewrite) and of the site handler
+ *    serving from memory, beside a bare Host + path → key map lookup, calls alternating.
+ * 2. A cold handle: the first request for a just-claimed handle through the local edge (the
+ *    registry lookup included) against the next, warm request for the same file.
+ * 3. The local edge over HTTP: requests per second for the same files through the local cloud's
+ *    edge (handler + S3 engine) and through a plain static file server (node:http + fs), in
+ *    the same run, with the same load generator (a worker thread).
+ *
+ * A row provider of `npm run bench`; `tsx packages/subdomain-proxy/bench/site-edge.ts [--quick]` runs it alone.
  */
 import { createHash } from 'node:crypto'
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
+import { createServer, request as httpRequest, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join, normalize } from 'node:path'
 import { performance } from 'node:perf_hooks'
@@ -17,6 +22,9 @@ import { Worker } from 'node:worker_threads'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { startLocalCloud } from '@whimsy/local-cloud'
 import mime from 'mime'
+import { type BenchOptions, type BenchRow, interleaved, median, percentile, row, rowList } from '../../../bench/rows.js'
+import { runIfMain } from '../../../bench/standalone.js'
+import type { CloudInfo } from '../../../test/cloud-info.js'
 import { createUser } from '../../../test/users.js'
 import { cachedHandleLookup } from '../src/handle-cache.js'
 import { createEdgeHandler } from '../src/lambda-edge.js'
@@ -25,7 +33,6 @@ import { originRequest } from '../test/fixtures/cloudfront.js'
 import { memoryObjects } from '../test/fixtures/memory-objects.js'
 import type { LoadJob, LoadResult } from './load.js'
 
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5)
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 16)
 const ID = 'us-east-1:11111111-1111-4111-8111-111111111111'
 
@@ -35,18 +42,8 @@ const FILES: Record<string, Buffer> = {
   'img/photo.jpg': Buffer.alloc(64 * 1024, 7),
 }
 
-function timePerCall(label: string, rounds: number, fn: () => Promise<unknown>): Promise<number> {
-  return (async () => {
-    for (let i = 0; i < 2000; i++) await fn() // warm: JIT and the handle cache
-    const start = performance.now()
-    for (let i = 0; i < rounds; i++) await fn()
-    const us = ((performance.now() - start) * 1000) / rounds
-    process.stderr.write(`  ${label}: ${us.toFixed(2)} µs\n`)
-    return us
-  })()
-}
-
-async function warmHandler(): Promise<[string, number][]> {
+/** Warm in-process handlers, each call timed on its own, alternating with the bare lookup. */
+async function warmRows(out: BenchRow[], rounds: number): Promise<void> {
   let lookups = 0
   const lookup = cachedHandleLookup(async () => {
     lookups++
@@ -60,19 +57,61 @@ async function warmHandler(): Promise<[string, number][]> {
   )
   const site = createSiteHandler({ sitesDomain: 'whimsy.space', lookupHandle: lookup, objects })
   const event = originRequest('danielx.whimsy.space', '/blog/2026/hello.html')
-  const rows: [string, number][] = [
-    ['Lambda@Edge origin-request (resolve + cached lookup + rewrite)', await timePerCall('edge origin-request', 200_000, () => edge(event))],
-    [
-      'resolve + cached lookup only (site handler `route`)',
-      await timePerCall('route', 200_000, () => site.route({ method: 'GET', host: 'danielx.whimsy.space', uri: '/blog/' })),
-    ],
-    [
-      'site handler `serve` from memory (2 KiB index.html)',
-      await timePerCall('serve', 200_000, () => site.serve({ method: 'GET', host: 'danielx.whimsy.space', uri: '/' })),
-    ],
-  ]
+  // The least any edge does per request: split the Host, find the owner, join a key.
+  const owners = new Map([['danielx', ID]])
+  const bare = async (host: string, uri: string) => {
+    const owner = owners.get(host.slice(0, host.indexOf('.')))
+    return owner ? `${owner}/public${uri.endsWith('/') ? `${uri}index.html` : uri}` : null
+  }
+  const measure = async (name: string, ours: () => Promise<unknown>, baseline: () => Promise<unknown>) => {
+    const t = await interleaved(rounds, ours, baseline, 2000)
+    const us = (xs: number[]) => xs.map((x) => x * 1000)
+    for (const p of [50, 99])
+      out.push(row(`${name}, p${p} vs a bare Host + path → key map lookup`, percentile(us(t.ours), p), percentile(us(t.baseline), p), 'µs', rounds))
+  }
+  await measure(
+    'warm Lambda@Edge origin-request (resolve + cached lookup + rewrite)',
+    () => edge(event),
+    () => bare('danielx.whimsy.space', '/blog/2026/hello.html'),
+  )
+  await measure(
+    'warm site handler `serve` from memory (2 KiB index.html)',
+    () => site.serve({ method: 'GET', host: 'danielx.whimsy.space', uri: '/' }),
+    () => bare('danielx.whimsy.space', '/'),
+  )
   if (lookups !== 1) throw new Error(`a warm handler must not look handles up again (${lookups} lookups)`)
-  return rows
+}
+
+/** A user with a claimed handle and the bench files in their public folder. */
+async function siteOwner(info: CloudInfo): Promise<string> {
+  const user = await createUser(info, 'bench')
+  const handle = `bench-${createHash('sha1').update(user.identityId).digest('hex').slice(0, 8)}`
+  const claimed = await fetch(`${info.config.handlesApi}/claim`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${user.idToken}` },
+    body: JSON.stringify({ handle }),
+  })
+  if (!claimed.ok) throw new Error(`claim failed: ${claimed.status}`)
+  for (const [path, body] of Object.entries(FILES))
+    await user.s3.send(new PutObjectCommand({ Bucket: info.config.bucket, Key: `${user.identityId}/public/${path}`, Body: body }))
+  user.s3.destroy()
+  user.ddb.destroy()
+  return `${handle}.${info.config.sitesDomain}`
+}
+
+/** One GET through the local edge (Host names the site), in ms. */
+async function timedGet(sitesUrl: string, host: string): Promise<number> {
+  const url = new URL(sitesUrl)
+  const t = performance.now()
+  await new Promise<void>((resolve, reject) => {
+    const req = httpRequest({ host: url.hostname, port: url.port, path: '/', headers: { host }, agent: false }, (res) => {
+      res.resume()
+      res.on('end', () => (res.statusCode === 200 ? resolve() : reject(new Error(`edge answered ${res.statusCode}`))))
+    })
+    req.on('error', reject)
+    req.end()
+  })
+  return performance.now() - t
 }
 
 function load(job: LoadJob): Promise<LoadResult> {
@@ -115,65 +154,80 @@ function staticServer(root: string): Promise<Server> {
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)))
 }
 
-const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-bench-sites-'))
-const root = mkdtempSync(join(tmpdir(), 'whimsy-bench-static-'))
-process.stderr.write('Warm handler, in process:\n')
-const warm = await warmHandler()
-const cloud = await startLocalCloud({ dataDir })
-const plain = await staticServer(root)
-try {
-  const info = { config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }
-  const user = await createUser(info, 'bench')
-  const handle = `bench-${createHash('sha1').update(user.identityId).digest('hex').slice(0, 8)}`
-  const claimed = await fetch(`${cloud.config.handlesApi}/claim`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${user.idToken}` },
-    body: JSON.stringify({ handle }),
-  })
-  if (!claimed.ok) throw new Error(`claim failed: ${claimed.status}`)
-  for (const [path, body] of Object.entries(FILES)) {
-    await user.s3.send(new PutObjectCommand({ Bucket: cloud.config.bucket, Key: `${user.identityId}/public/${path}`, Body: body }))
-    mkdirSync(join(root, path, '..'), { recursive: true })
-    writeFileSync(join(root, path), body)
+export async function rows(options: BenchOptions): Promise<BenchRow[]> {
+  const seconds = options.quick ? 1 : 5
+  options.log('  warm handler, in process')
+  const out = rowList(options)
+  await warmRows(out, options.quick ? 10_000 : 200_000)
+  const dataDir = mkdtempSync(join(tmpdir(), 'whimsy-bench-sites-'))
+  const root = mkdtempSync(join(tmpdir(), 'whimsy-bench-static-'))
+  const cloud = await startLocalCloud({ dataDir })
+  const plain = await staticServer(root)
+  try {
+    const info = { config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }
+    const coldRounds = options.quick ? 2 : 5
+    options.log(`  ${coldRounds} cold handles`)
+    const cold: number[] = []
+    const warm: number[] = []
+    let siteHost = ''
+    for (let i = 0; i < coldRounds; i++) {
+      siteHost = await siteOwner(info)
+      cold.push(await timedGet(cloud.urls.sites, siteHost))
+      warm.push(await timedGet(cloud.urls.sites, siteHost))
+    }
+    out.push(
+      row(
+        'cold (uncached) handle through the local edge vs the same request warm',
+        median(cold),
+        median(warm),
+        'ms',
+        coldRounds,
+        'first GET / after the claim: the registry lookup included; new connection each',
+      ),
+    )
+    for (const [path, body] of Object.entries(FILES)) {
+      mkdirSync(join(root, path, '..'), { recursive: true })
+      writeFileSync(join(root, path), body)
+    }
+    const address = plain.address()
+    const plainUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
+    for (const [label, paths] of [
+      ['index.html (2 KiB)', ['/']],
+      ['photo.jpg (64 KiB)', ['/img/photo.jpg']],
+    ] as [string, string[]][]) {
+      options.log(`  load: ${label}, ${CONNECTIONS} connections, ${seconds} s each side, twice`)
+      const rates = { edge: [] as number[], plain: [] as number[] }
+      // Two rounds each, order flipped, so a burst of load elsewhere falls on both.
+      for (const order of [
+        ['edge', 'plain'],
+        ['plain', 'edge'],
+      ] as const)
+        for (const side of order) {
+          const r =
+            side === 'edge'
+              ? await load({ url: cloud.urls.sites, paths, headers: { host: siteHost }, connections: CONNECTIONS, seconds })
+              : await load({ url: plainUrl, paths, headers: {}, connections: CONNECTIONS, seconds })
+          if (r.errors) throw new Error(`${r.errors} errors under load (${side})`)
+          rates[side].push(r.requests / r.seconds)
+        }
+      out.push(
+        row(
+          `local edge under load, ${label} vs a plain static server (node:http + fs) on the same files`,
+          median(rates.edge),
+          median(rates.plain),
+          'req/s',
+          2,
+          `${CONNECTIONS} keep-alive connections, ${seconds} s a round, load from a worker thread; higher is better`,
+        ),
+      )
+    }
+  } finally {
+    await new Promise((r) => plain.close(r))
+    await cloud.stop()
+    rmSync(dataDir, { recursive: true, force: true })
+    rmSync(root, { recursive: true, force: true })
   }
-  const address = plain.address()
-  const plainUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`
-  const siteHost = `${handle}.${cloud.config.sitesDomain}`
-
-  const rows: [string, LoadResult, LoadResult, LoadResult][] = []
-  const keyPath = (path: string) => `/${cloud.config.bucket}/${encodeURIComponent(user.identityId)}/public/${path}`
-  for (const [label, paths, key] of [
-    ['index.html (2 KiB)', ['/'], 'index.html'],
-    ['photo.jpg (64 KiB)', ['/img/photo.jpg'], 'img/photo.jpg'],
-  ] as [string, string[], string][]) {
-    process.stderr.write(`Load: ${label}, ${CONNECTIONS} connections, ${SECONDS} s each\n`)
-    const edge = await load({ url: cloud.urls.sites, paths, headers: { host: siteHost }, connections: CONNECTIONS, seconds: SECONDS })
-    const baseline = await load({ url: plainUrl, paths, headers: {}, connections: CONNECTIONS, seconds: SECONDS })
-    // Where the edge's time goes: the same object from the S3 API (anonymous GET through the gateway's S3 front).
-    const emulator = await load({ url: cloud.urls.api, paths: [keyPath(key)], headers: {}, connections: CONNECTIONS, seconds: SECONDS })
-    if (edge.errors || baseline.errors || emulator.errors)
-      throw new Error(`errors under load: edge ${edge.errors}, static ${baseline.errors}, s3 ${emulator.errors}`)
-    rows.push([label, edge, baseline, emulator])
-  }
-
-  console.log('\nUser-site edge: warm handler, time per request (in process, no network)\n')
-  console.log('| path | µs / request |')
-  console.log('|---|---:|')
-  for (const [name, us] of warm) console.log(`| ${name} | ${us.toFixed(2)} |`)
-  console.log(
-    `\nLocal edge vs a plain static file server (node:http + fs) on the same files: ${CONNECTIONS} keep-alive connections, ${SECONDS} s each, load from a worker thread\n`,
-  )
-  console.log('| file | local edge (req/s) | static server (req/s) | ratio edge / static | S3 API alone (req/s) | ratio edge / S3 API |')
-  console.log('|---|---:|---:|---:|---:|---:|')
-  for (const [name, edge, baseline, emulator] of rows) {
-    const e = edge.requests / edge.seconds
-    const b = baseline.requests / baseline.seconds
-    const s3 = emulator.requests / emulator.seconds
-    console.log(`| ${name} | ${e.toFixed(0)} | ${b.toFixed(0)} | ${(e / b).toFixed(2)}× | ${s3.toFixed(0)} | ${(e / s3).toFixed(2)}× |`)
-  }
-} finally {
-  await new Promise((r) => plain.close(r))
-  await cloud.stop()
-  rmSync(dataDir, { recursive: true, force: true })
-  rmSync(root, { recursive: true, force: true })
+  return out
 }
+
+await runIfMain(import.meta.url, 'User sites', rows)

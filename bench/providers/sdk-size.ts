@@ -1,0 +1,98 @@
+/**
+ * SDK size (issues 12 and 17): each entry under `bench/size/` bundled in this run the way
+ * issue 12 measured it — esbuild `--bundle --minify --format=esm --platform=browser`, then
+ * gzip -9 — for @whimsy/sdk, AWS Amplify v6 and the raw AWS SDK v3 + amazon-cognito-identity-js.
+ * Ratios are against Amplify. The signed-out first load is the job app bundled with
+ * `splitting: true`: the entry chunk plus the chunks it imports statically, i.e. what a page
+ * fetches before any lazily loaded noun.
+ */
+import { resolve } from 'node:path'
+import { gzipSync } from 'node:zlib'
+import { build, type Metafile } from 'esbuild'
+import { type BenchOptions, type BenchRow, row, rowList, unavailable } from '../rows.js'
+
+const entry = (name: string) => new URL(`../size/${name}.ts`, import.meta.url).pathname
+const gzip = (bytes: Uint8Array) => gzipSync(bytes, { level: 9 }).length
+
+interface Size {
+  gzip: number
+  minified: number
+}
+
+const common = { bundle: true, minify: true, format: 'esm', platform: 'browser', target: 'es2022', write: false, logLevel: 'silent' } as const
+
+/** The whole app in one file: what it downloads in all. */
+async function bundleSize(name: string): Promise<Size> {
+  const out = await build({ ...common, entryPoints: [entry(name)], outfile: `/virtual/${name}.js` })
+  const js = out.outputFiles.find((f) => f.path.endsWith('.js'))?.contents ?? new Uint8Array()
+  return { gzip: gzip(js), minified: js.length }
+}
+
+/**
+ * With code splitting: the entry chunk and every chunk it imports statically (what a page loads
+ * before any `import()`), or with `lazy` also every chunk reachable through `import()` (what the job loads in all).
+ */
+async function splitSize(name: string, lazy = false): Promise<Size & { chunks: number }> {
+  // Metafile paths are relative to the working directory; outputFiles' are absolute.
+  const out = await build({
+    ...common,
+    entryPoints: [entry(name)],
+    outdir: resolve('bench/.split'),
+    splitting: true,
+    metafile: true,
+    absWorkingDir: process.cwd(),
+  })
+  const meta = out.metafile as Metafile
+  const byPath = new Map(out.outputFiles.map((f) => [f.path, f.contents]))
+  const outputs = Object.entries(meta.outputs)
+  const start = outputs.find(([, o]) => o.entryPoint)?.[0]
+  const loaded = new Set<string>()
+  const visit = (path: string) => {
+    if (loaded.has(path)) return
+    loaded.add(path)
+    for (const imp of meta.outputs[path]?.imports ?? [])
+      if ((imp.kind === 'import-statement' || (lazy && imp.kind === 'dynamic-import')) && !imp.external) visit(imp.path)
+  }
+  if (start) visit(start)
+  let size = { gzip: 0, minified: 0 }
+  for (const path of loaded) {
+    const js = byPath.get(resolve(path)) ?? new Uint8Array()
+    size = { gzip: size.gzip + gzip(js), minified: size.minified + js.length }
+  }
+  return { ...size, chunks: loaded.size }
+}
+
+const kB = (s: Size) => `${(s.minified / 1000).toFixed(0)} kB minified`
+
+export async function rows(options: BenchOptions): Promise<BenchRow[]> {
+  const out = rowList(options)
+  const sizes = new Map<string, Size>()
+  const size = async (name: string) => {
+    const known = sizes.get(name)
+    if (known) return known
+    options.log(`  bundling ${name}`)
+    const s = await bundleSize(name)
+    sizes.set(name, s)
+    return s
+  }
+  const compare = async (what: string, ours: string | (() => Promise<Size & { chunks?: number }>), baseline: string, baselineName: string) => {
+    try {
+      const o = typeof ours === 'string' ? await size(ours) : await ours()
+      const b = await size(baseline)
+      const n = 'chunks' in o ? Number(o.chunks) : 0
+      const chunks = n ? `, ${n} chunk${n > 1 ? 's' : ''}` : ''
+      out.push(row(`${what} vs ${baselineName}`, o.gzip, b.gzip, 'B gzip', 1, `${kB(o)}${chunks} vs ${kB(b)}`))
+    } catch (e) {
+      out.push(unavailable(`${what} vs ${baselineName}`, 'B gzip', `bundle failed: ${(e as Error).message.split('\n')[0]}`))
+    }
+  }
+  await compare('the job, @whimsy/sdk', 'whimsy-job', 'amplify-job', 'Amplify v6 (Auth + Storage + DynamoDB client)')
+  await compare('the job, raw AWS SDK v3 + amazon-cognito-identity-js', 'raw-job', 'amplify-job', 'Amplify v6')
+  await compare('sign-in only, @whimsy/sdk', 'whimsy-signin', 'amplify-signin', 'Amplify v6 sign-in only')
+  await compare('sign-in only, amazon-cognito-identity-js', 'raw-signin', 'amplify-signin', 'Amplify v6 sign-in only')
+  await compare('signed-out first load of the job app, @whimsy/sdk (splitting)', () => splitSize('whimsy-job'), 'amplify-signin', 'Amplify v6 sign-in only')
+  await compare('the job with splitting, every chunk it loads, @whimsy/sdk', () => splitSize('whimsy-job', true), 'amplify-job', 'Amplify v6')
+  await compare('kv-only app, @whimsy/sdk', 'whimsy-kv', 'amplify-kv', 'Amplify v6 Auth + DynamoDB client')
+  await compare('fs-only app, @whimsy/sdk', 'whimsy-fs', 'amplify-fs', 'Amplify v6 Auth + Storage')
+  return out
+}

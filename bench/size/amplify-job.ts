@@ -1,0 +1,12 @@
+// The same job on AWS Amplify v6: Auth + Storage, and the DynamoDB client for the key-value item.
+import './amplify-config.js'
+import { fetchAuthSession, signIn } from 'aws-amplify/auth'
+import { getUrl, list, uploadData } from 'aws-amplify/storage'
+import { putAndGet } from './amplify-ddb.js'
+
+await signIn({ username: 'daniel', password: 'correct-horse-42' })
+const { identityId } = await fetchAuthSession()
+await uploadData({ path: `private/${identityId}/notes/todo.txt`, data: 'milk' }).result
+console.log((await list({ path: `private/${identityId}/notes/` })).items.length)
+console.log((await getUrl({ path: `private/${identityId}/notes/todo.txt` })).url)
+console.log(await putAndGet('whimsy-data'))
