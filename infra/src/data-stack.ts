@@ -91,7 +91,7 @@ export class DataStack extends Stack {
       userPoolClientId: this.identity.client.userPoolClientId,
       identityPoolId: this.identity.identityPool.identityPoolId,
       appOrigins: [appOrigin],
-      erase: { bucketName: this.files.bucket.bucketName, kvTable: this.table },
+      erase: { bucketName: this.files.bucket.bucketName, kvTable: this.table, changeLog: this.changes.table },
     })
 
     const whimsyConfig = productionConfig({

@@ -28,7 +28,7 @@ export interface HandlesApiProps {
   /** Origins allowed to call the API from scripts (the app). */
   appOrigins: string[]
   /** Account erasure (`DELETE /account`): what the erase function deletes from. */
-  erase: { bucketName: string; kvTable: dynamodb.ITable }
+  erase: { bucketName: string; kvTable: dynamodb.ITable; changeLog?: dynamodb.ITable }
 }
 
 export class HandlesApi extends Construct {
@@ -102,6 +102,7 @@ export class HandlesApi extends Construct {
         WHIMSY_APP_ORIGINS: props.appOrigins.join(','),
         WHIMSY_FILES_BUCKET: props.erase.bucketName,
         WHIMSY_KV_TABLE: props.erase.kvTable.tableName,
+        ...(props.erase.changeLog ? { WHIMSY_CHANGES_TABLE: props.erase.changeLog.tableName } : {}),
       },
     })
     Validations.of(this.eraseFn).acknowledge({ id: BASIC_EXECUTION_ROLE, reason: 'AWSLambdaBasicExecutionRole only writes the function’s own logs' })
@@ -120,6 +121,8 @@ export class HandlesApi extends Construct {
         'The erase function deletes any user’s versions (the caller’s identityId comes from GetId at run time, so no fixed prefix exists); it is reachable only with a verified, fresh ID token and deletes only that identity’s prefix',
     })
     props.erase.kvTable.grant(this.eraseFn, 'dynamodb:Query', 'dynamodb:BatchWriteItem')
+    // The change log: eraseChangeLog (@whimsy/change-feed) queries the user's entries and deletes each.
+    props.erase.changeLog?.grant(this.eraseFn, 'dynamodb:Query', 'dynamodb:DeleteItem')
     this.table.grant(this.eraseFn, 'dynamodb:GetItem', 'dynamodb:DeleteItem')
 
     const certificate = new acm.Certificate(this, 'Certificate', {

@@ -357,11 +357,19 @@ describe('data stack: DynamoDB and the claim function', () => {
         'dynamodb:BatchWriteItem',
         'dynamodb:GetItem',
         'dynamodb:DeleteItem',
+        // The change log (issue 15): eraseChangeLog's Query and DeleteItem.
+        'dynamodb:Query',
+        'dynamodb:DeleteItem',
       ].sort(),
     )
     const [kvId] = resourcesOf(s.dataJson, 'AWS::DynamoDB::Table').find(([, t]) => t.Properties?.TableName === 'whimsy-test-kv')!
     const [registryId] = resourcesOf(s.dataJson, 'AWS::DynamoDB::Table').find(([, t]) => t.Properties?.TableName === 'whimsy-test-handles')!
-    expect(statements.find((st) => st.Action.includes('dynamodb:Query'))?.Resource).toEqual([{ 'Fn::GetAtt': [kvId, 'Arn'] }])
+    const [logId] = resourcesOf(s.dataJson, 'AWS::DynamoDB::Table').find(([, t]) => t.Properties?.TableName === 'whimsy-test-changes')!
+    expect(statements.filter((st) => st.Action.includes('dynamodb:Query')).flatMap((st) => [st.Resource].flat())).toEqual([
+      { 'Fn::GetAtt': [kvId, 'Arn'] },
+      { 'Fn::GetAtt': [logId, 'Arn'] },
+    ])
+    expect((fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.WHIMSY_CHANGES_TABLE).toEqual({ Ref: logId })
     expect(statements.find((st) => st.Action.includes('dynamodb:GetItem'))?.Resource).toEqual([{ 'Fn::GetAtt': [registryId, 'Arn'] }])
     // The route goes to the erase function; everything else stays the claim function's.
     const routes = resourcesOf(s.dataJson, 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey)

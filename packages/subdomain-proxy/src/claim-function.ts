@@ -13,6 +13,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
 import { CognitoJwtVerifier } from 'aws-jwt-verify'
 import { createAccountEraser } from './account-erase.js'
+import { eraserOfChangeLog } from './change-log-eraser.js'
 import { type ApiResponse, createHandlesApi } from './handles-api.js'
 import { HandleRegistry } from './registry.js'
 
@@ -25,7 +26,7 @@ export interface ClaimFunctionConfig {
   /** Origins of the app, allowed to call the API from scripts. */
   appOrigins: string[]
   /** The erase function only (`erase-function.ts`): serves `DELETE /account` over these. */
-  erase?: { bucket: string; kvTable: string }
+  erase?: { bucket: string; kvTable: string; changesTable?: string }
   /** Off AWS only (the local cloud). */
   endpoints?: { cognitoIdentity?: string; dynamodb?: string; s3?: string }
   /** Off AWS only; on Lambda the function's role is used. */
@@ -81,8 +82,8 @@ export function createClaimFunction(config: ClaimFunctionConfig, deps: Partial<C
           dynamodb,
           table: config.erase.kvTable,
           registry,
-          // The change log (issue 15) adds its eraser here.
-          extraErasers: [],
+          // Last, the change log (issue 15): the entries of what was just erased included.
+          extraErasers: config.erase.changesTable ? [eraserOfChangeLog(dynamodb, config.erase.changesTable)] : [],
         })
       : undefined
 
