@@ -45,7 +45,8 @@ async function splitSize(name: string, lazy = false): Promise<Size & { chunks: n
   const meta = out.metafile as Metafile
   const byPath = new Map(out.outputFiles.map((f) => [f.path, f.contents]))
   const outputs = Object.entries(meta.outputs)
-  const start = outputs.find(([, o]) => o.entryPoint)?.[0]
+  // The app's own entry: the chunks of `import()` targets carry an entryPoint too.
+  const start = outputs.find(([, o]) => o.entryPoint?.endsWith(`bench/size/${name}.ts`))?.[0]
   const loaded = new Set<string>()
   const visit = (path: string) => {
     if (loaded.has(path)) return
