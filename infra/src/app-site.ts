@@ -1,5 +1,6 @@
 /** The app's distribution: the built Briefcase and the SDK's browser build, with the stage's `config.json` beside them. */
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import * as acm from 'aws-cdk-lib/aws-certificatemanager'
 import * as cloudfront from 'aws-cdk-lib/aws-cloudfront'
@@ -11,6 +12,7 @@ import * as deploy from 'aws-cdk-lib/aws-s3-deployment'
 import { Construct } from 'constructs'
 import type { ProductionConfig } from './config-outputs.js'
 import { acknowledgeDistribution } from './edge-stack.js'
+import { REPO_ROOT } from './lambda-bundle.js'
 import { acknowledge, BASIC_EXECUTION_ROLE } from './nag-acknowledgements.js'
 
 export interface AppSiteProps {
@@ -20,7 +22,16 @@ export interface AppSiteProps {
   certificateArn: string
   priceClass: cloudfront.PriceClass
   assetsDir?: string
+  /** The SDK's browser build (`npm run build -w @whimsy/sdk`); default `packages/sdk/dist/browser`. */
+  sdkBuildDir?: string
   config: ProductionConfig
+}
+
+/** The SDK's browser build and its version, when it has been built (`build.json` names both). */
+function sdkBuild(dir: string): { dir: string; version: string } | undefined {
+  const manifest = join(dir, 'build.json')
+  if (!existsSync(manifest)) return undefined
+  return { dir, version: (JSON.parse(readFileSync(manifest, 'utf8')) as { version: string }).version }
 }
 
 const PLACEHOLDER = '<!doctype html><meta charset="utf-8"><title>Whimsy Space</title><p>The Briefcase is not built into this deployment yet.</p>\n'
@@ -92,10 +103,28 @@ export class AppSite extends Construct {
     const assets = new deploy.BucketDeployment(this, 'Deploy', {
       destinationBucket: bucket,
       sources: [props.assetsDir && existsSync(props.assetsDir) ? deploy.Source.asset(props.assetsDir) : deploy.Source.data('index.html', PLACEHOLDER)],
-      exclude: ['config.json'],
+      // Not pruned here: what the deployments below own.
+      exclude: ['config.json', 'sdk/*'],
       cacheControl: [deploy.CacheControl.fromString('public, max-age=300')],
       memoryLimit: 512,
     })
+    // The SDK's browser build beside the Briefcase, as the local cloud serves it: `/sdk/<version>/`
+    // immutable (an app pins what it tested against), and `/sdk/latest/` the same files, not
+    // cached (a static bucket cannot redirect; the chunks resolve against the entry's own URL,
+    // so a page loads one version's files either way).
+    const sdk = sdkBuild(props.sdkBuildDir ?? join(REPO_ROOT, 'packages/sdk/dist/browser'))
+    if (sdk)
+      for (const [id, prefix, cache] of [
+        ['DeploySdk', `sdk/${sdk.version}/`, deploy.CacheControl.fromString('public, max-age=31536000, immutable')],
+        ['DeploySdkLatest', 'sdk/latest/', deploy.CacheControl.noCache()],
+      ] as const)
+        new deploy.BucketDeployment(this, id, {
+          destinationBucket: bucket,
+          destinationKeyPrefix: prefix,
+          sources: [deploy.Source.asset(sdk.dir, { exclude: ['build.json'] })],
+          cacheControl: [cache],
+          memoryLimit: 512,
+        })
     new deploy.BucketDeployment(this, 'DeployConfig', {
       destinationBucket: bucket,
       // Tokens inside are resolved at deploy, so the file holds this stage's real ids.

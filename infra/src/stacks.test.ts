@@ -13,7 +13,7 @@ import { BUCKET_DOMAIN, originRequest } from '../../packages/subdomain-proxy/tes
 import { CONFIG_OUTPUT } from './config-outputs.js'
 import { VIEWER_REQUEST_CODE } from './edge/viewer-request.js'
 import { EXPOSED_HEADERS } from './files-bucket.js'
-import { infraPath } from './lambda-bundle.js'
+import { infraPath, REPO_ROOT } from './lambda-bundle.js'
 import { PASSWORD_POLICY } from './password-policy.js'
 import { resolver } from './testing/intrinsics.js'
 import { statementsOf } from './testing/policy-documents.js'
@@ -420,9 +420,20 @@ describe('data stack: the app and the configuration it is given', () => {
       DistributionConfig: Match.objectLike({ Aliases: ['app.whimsy.test'], DefaultRootObject: 'index.html' }),
     })
     const deployments = resourcesOf(s.dataJson, 'Custom::CDKBucketDeployment')
-    expect(deployments).toHaveLength(2)
+    // The app, its config.json, and the SDK's browser build under sdk/<version>/ and sdk/latest/
+    // (the test setup's local cloud has built it).
+    expect(deployments).toHaveLength(4)
     const config = deployments.find(([, d]) => d.Properties?.Prune === false)!
     expect(config[1].Properties?.SystemMetadata).toEqual({ 'cache-control': 'no-cache' })
+    const version = (JSON.parse(readFileSync(join(REPO_ROOT, 'packages/sdk/package.json'), 'utf8')) as { version: string }).version
+    const sdk = deployments.filter(([, d]) => String(d.Properties?.DestinationBucketKeyPrefix ?? '').startsWith('sdk/'))
+    expect(Object.fromEntries(sdk.map(([, d]) => [d.Properties?.DestinationBucketKeyPrefix, d.Properties?.SystemMetadata]))).toEqual({
+      [`sdk/${version}/`]: { 'cache-control': 'public, max-age=31536000, immutable' },
+      'sdk/latest/': { 'cache-control': 'no-cache' },
+    })
+    // The app's own deployment prunes, but neither config.json nor the SDK's files.
+    const app = deployments.find(([, d]) => d.Properties?.Prune !== false && !d.Properties?.DestinationBucketKeyPrefix)!
+    expect(app[1].Properties?.Exclude).toEqual(['config.json', 'sdk/*'])
   })
 
   it('apps on other origins may read config.json and the SDK build: CORS for any origin, reads only, no credentials', () => {
