@@ -30,7 +30,10 @@ const TYPES: Record<string, string> = {
 /** Only the origins the SDK calls may be reached; nothing from a user's file can run in this origin. */
 export function appContentSecurityPolicy(config: WhimsyConfig): string {
   const origins = new Set<string>()
-  for (const url of [...Object.values(config.endpoints ?? {}), config.handlesApi]) if (url) origins.add(new URL(url).origin)
+  // The change feed (issue 15): its HTTP endpoint and its socket (ws:/wss:, which 'self' and
+  // http origins do not cover).
+  const feed = config.changes ? [config.changes.http, config.changes.realtime] : []
+  for (const url of [...Object.values(config.endpoints ?? {}), config.handlesApi, ...feed]) if (url) origins.add(new URL(url).origin)
   const connect = ["'self'", ...origins].join(' ')
   return [
     "default-src 'none'",

@@ -1,10 +1,12 @@
 /**
  * The one listing of the open folder: entries arrive page by page (the first page small, so rows
  * show while the rest is listing) and everything on screen — sort, filter, selection, counts —
- * is derived from it. Operations call `refresh()`; nothing keeps a second copy.
+ * is derived from it. Operations call `refresh()`; nothing keeps a second copy. Changes made
+ * elsewhere (another device, another app) arrive through `fs.watch` and update only the entries
+ * they name, while the folder is on screen.
  */
 import { computed, signal } from '@preact/signals'
-import type { FileEntry } from '@whimsy/sdk'
+import type { ChangeEvent, FileEntry } from '@whimsy/sdk'
 import { whimsy } from './session.js'
 
 export type SortKey = 'name' | 'size' | 'modified'
@@ -42,8 +44,75 @@ export const selectedEntries = computed(() => entries.value.filter((e) => select
 
 let generation = 0
 
+let stopWatching: (() => void) | undefined
+let watched: string | undefined
+
+/** Keeps the open folder's listing current with changes made elsewhere (issue 15's feed). */
+function watchFolder(path: string): void {
+  // Per user too: sign-out ends every subscription, and the next sign-in starts a new one.
+  const what = `${whimsy().auth.user?.identityId ?? ''}|${path}`
+  if (watched === what && stopWatching) return
+  stopWatching?.()
+  stopWatching = undefined
+  watched = what
+  try {
+    stopWatching = whimsy().fs.watch(path, (event) => applyChange(path, event), { recursive: true })
+  } catch {
+    // No change feed in this deployment, or not signed in yet: the listing still works, by hand.
+  }
+}
+
+/** Changes of the open folder not yet applied: applied together, after a short pause. */
+let pending: ChangeEvent[] = []
+let applying: ReturnType<typeof setTimeout> | undefined
+/** More changes than this at once (a sync, a bulk upload elsewhere): one relisting instead. */
+const FEW = 20
+
+function applyChange(path: string, event: ChangeEvent): void {
+  if (path !== folderPath.value) return
+  if (event.type === 'change' && event.fromThisDevice) return // our own operations refresh already
+  pending.push(event)
+  clearTimeout(applying)
+  applying = setTimeout(() => void applyPending(path), 300)
+}
+
+/** A few changes to files of this folder update their rows; anything else relists it, once. */
+async function applyPending(path: string): Promise<void> {
+  if (path !== folderPath.value) {
+    pending = []
+    return
+  }
+  // A listing in progress already reads the folder as it is now: wait for it, then apply.
+  if (listing.value === 'listing') {
+    applying = setTimeout(() => void applyPending(path), 300)
+    return
+  }
+  const batch = pending
+  pending = []
+  const prefix = path === '/' ? '/' : `${path}/`
+  const direct = (e: ChangeEvent) => e.type === 'change' && !!e.path?.startsWith(prefix) && !e.path.slice(prefix.length).includes('/')
+  if (batch.length > FEW || !batch.every(direct)) return refresh()
+  for (const event of batch) {
+    if (event.type !== 'change' || !event.path) continue
+    const others = entries.value.filter((e) => e.path !== event.path)
+    if (event.op === 'delete') {
+      entries.value = others
+      continue
+    }
+    const info = await whimsy()
+      .fs.stat(event.path)
+      .catch(() => undefined)
+    if (path !== folderPath.value) return
+    entries.value = info?.type === 'file' ? [...entries.value.filter((e) => e.path !== event.path), info] : others
+  }
+}
+
 export async function loadFolder(path: string): Promise<void> {
   const mine = ++generation
+  watchFolder(path)
+  // A new folder shows its rows page by page; a refresh of the one on screen swaps in the new
+  // listing when it is complete, so the rows do not shrink to one page meanwhile.
+  const progressive = path !== folderPath.value || listing.value !== 'done'
   if (path !== folderPath.value) {
     folderPath.value = path
     selected.value = new Set()
@@ -51,7 +120,7 @@ export async function loadFolder(path: string): Promise<void> {
     anchor.value = 0
     filter.value = ''
   }
-  listing.value = 'listing'
+  if (progressive) listing.value = 'listing'
   listError.value = undefined
   const collected: FileEntry[] = []
   let cursorToken: string | undefined
@@ -62,10 +131,11 @@ export async function loadFolder(path: string): Promise<void> {
       if (mine !== generation) return
       collected.push(...page.entries)
       // A new array each page: the derived views recompute; the first rows show at once.
-      entries.value = collected.slice()
+      if (progressive) entries.value = collected.slice()
       cursorToken = page.cursor
       first = false
     } while (cursorToken)
+    entries.value = collected
     listing.value = 'done'
     const still = new Set(collected.map((e) => e.key))
     selected.value = new Set([...selected.value].filter((k) => still.has(k)))
