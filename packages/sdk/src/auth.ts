@@ -199,8 +199,12 @@ export class Auth {
       // Revoke this device's refresh token so a copy of it is worthless; best effort, since
       // signing out must work offline too.
       const refreshToken = this.forget()
+      // Signed out now, before the revoke's round trip: a call in flight meanwhile (a change-feed
+      // read) finds no session and must not report it as lost.
+      this.setUser(null, 'signOut')
       if (refreshToken)
         await this.call('RevokeToken', { Token: refreshToken, ClientId: this.config.userPoolClientId }, { signal, timeoutMs: 5000 }).catch(() => {})
+      return
     }
     this.setUser(null, 'signOut')
   }
