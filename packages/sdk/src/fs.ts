@@ -6,20 +6,6 @@
  * listed entry (its exact `key`), so whatever a listing shows can be read, moved and removed;
  * verbs that create a name take only a path, so every new name follows the rules.
  */
-import {
-  AbortMultipartUploadCommand,
-  CopyObjectCommand,
-  CreateMultipartUploadCommand,
-  DeleteObjectCommand,
-  DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
-  type HeadObjectCommandOutput,
-  ListObjectsV2Command,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3'
-import { getSignedUrl } from '@aws-sdk/s3-request-presigner'
 import { checkNotAborted } from './abort.js'
 import { checkOptions, invalid, is, isAbortSignal } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
@@ -29,11 +15,23 @@ import { type WatchOptions, watchFolder } from './changes/watch.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
 import { CALL_OPTIONS, LIST_OPTIONS, LIST_PAGE_OPTIONS, READ_OPTIONS, REMOVE_OPTIONS, STREAM_OPTIONS, TRANSFER_OPTIONS, UPLOAD_OPTIONS } from './fs-options.js'
-import { forgetPendingUpload, MIN_PART_SIZE, PAUSED, pendingUploads, uploadMultipart } from './multipart-upload.js'
+import { forgetPendingUpload, PAUSED, pendingUploads, uploadMultipart } from './multipart-upload.js'
 import { type FileRef, nameOf, type Place, pathOfKey, placeOf, printable } from './paths.js'
 import { publicUrlOf } from './public-url.js'
 import { decodeListedKey, deletionBatches } from './s3-xml-keys.js'
 import { memoryStorage, type SessionStorage } from './storage.js'
+import { uploadStream } from './stream-upload.js'
+import { AbortMultipartUploadCommand } from './transport/s3/multipart.js'
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  type HeadObjectCommandOutput,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from './transport/s3/objects.js'
 import { STREAM_CANNOT_PAUSE } from './upload-limits.js'
 import { type UploadTask, uploadTask } from './upload-task.js'
 import type { WhimsyContext } from './whimsy-context.js'
@@ -236,51 +234,21 @@ export class Files {
 
     if (body.kind === 'stream') {
       if (conditional) throw new WhimsyError('InvalidInput', 'Conditional writes (ifMatch, ifNoneMatch) need a body of known size, not a stream.')
-      // lib-storage: a stream of unknown length is cut into parts as it arrives. Its abort()
-      // does not cancel requests already in flight, so the client it gets passes our signal
-      // to every upload request (not to the AbortMultipartUpload that cleans up after it).
-      // Loaded on first use: only stream uploads need it (≈ 25 kB min+gzip with its polyfills),
-      // and bundlers that split code keep it out of the main chunk.
-      const { Upload } = await import('@aws-sdk/lib-storage')
-      let streamed = 0
-      const counted = body.stream.pipeThrough(
-        new TransformStream<Uint8Array, Uint8Array>({
-          transform(chunk, controller) {
-            streamed += chunk.byteLength
-            controller.enqueue(chunk)
-          },
-        }),
-      )
-      const upload = new Upload({
-        client: options.signal ? withAbortSignal(s3, options.signal) : s3,
-        params: { Bucket: config.bucket, Key: key, Body: counted, ContentType: contentType, Metadata: options.metadata },
-        queueSize: options.concurrency ?? 4,
-        partSize: Math.max(MIN_PART_SIZE, options.partSize ?? 8 * 1024 * 1024),
-        leavePartsOnError: false,
+      const { etag, size } = await uploadStream({
+        s3,
+        bucket: config.bucket,
+        key,
+        path: canonical,
+        stream: body.stream,
+        contentType,
+        metadata: options.metadata,
+        partSize: options.partSize,
+        concurrency: options.concurrency,
+        onProgress: options.onProgress,
+        signal: options.signal,
+        call: (fn) => this.ctx.auth.withCredentials(fn),
       })
-      upload.on('httpUploadProgress', (p) => options.onProgress?.({ loaded: p.loaded ?? 0, total: p.total }))
-      const onAbort = () => void upload.abort().catch(() => {})
-      options.signal?.addEventListener('abort', onAbort, { once: true })
-      try {
-        // Not retried on expired credentials: lib-storage runs done() once; fresh ones first.
-        await this.ctx.auth.credentials()
-        const result = await upload.done()
-        return { name: nameOf(canonical), path: canonical, key, type: 'file', size: streamed, etag: result.ETag, contentType, modified: new Date() }
-      } catch (e) {
-        if (options.signal?.aborted) {
-          // lib-storage keeps its upload id to itself, and its CreateMultipartUpload may still be
-          // on its way when the signal fires (so done() rejects before the id is known): wait for
-          // that request too, then abort the upload it made, so no parts stay behind.
-          const internals = upload as unknown as { uploadId?: string; createMultiPartPromise?: Promise<{ UploadId?: string }> }
-          const created = await internals.createMultiPartPromise?.catch(() => undefined)
-          const uploadId = internals.uploadId ?? created?.UploadId
-          if (uploadId) await s3.send(new AbortMultipartUploadCommand({ Bucket: config.bucket, Key: key, UploadId: uploadId })).catch(() => {})
-          throw new WhimsyError('Aborted', 'The upload was cancelled; nothing was kept.', { cause: e })
-        }
-        throw toWhimsyError(e, canonical)
-      } finally {
-        options.signal?.removeEventListener('abort', onAbort)
-      }
+      return { name: nameOf(canonical), path: canonical, key, type: 'file', size, etag, contentType, modified: new Date() }
     }
 
     const size = sizeOf(body)
@@ -323,7 +291,8 @@ export class Files {
           IfMatch: options.ifMatch,
           IfNoneMatch: options.ifNoneMatch,
         }),
-        { abortSignal },
+        // Browsers send the body with XMLHttpRequest for progress as it leaves (issue 16).
+        { abortSignal, onUploadProgress: options.onProgress && ((loaded) => options.onProgress?.({ loaded, total: size })) },
       ),
     ).catch((e: unknown) => {
       throw options.ifMatch !== undefined ? lostRace(e, canonical) : e
@@ -649,7 +618,7 @@ export class Files {
     // The link dies with the credentials that sign it: make sure they outlive it.
     const credentials = await this.ctx.auth.credentials()
     if (credentials.expiration.getTime() - Date.now() < (expiresIn + 60) * 1000) await this.ctx.auth.refreshCredentials()
-    return getSignedUrl(this.ctx.s3, new GetObjectCommand({ Bucket: this.ctx.config.bucket, Key: key }), { expiresIn })
+    return this.ctx.s3.presignGet(this.ctx.config.bucket, key, expiresIn)
   }
 
   /**
@@ -856,23 +825,6 @@ export class Files {
     // Delete only the version that was copied: one written meanwhile stays (IfMatch → Conflict).
     await this.run(what, () => this.ctx.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: item.from, IfMatch: item.etag })))
   }
-}
-
-/**
- * The S3 client with `signal` added to every call but the clean-up one and the create (whose
- * upload id is what the clean-up needs), for lib-storage, which sends its requests without a signal.
- */
-function withAbortSignal(s3: S3Client, signal: AbortSignal): S3Client {
-  return new Proxy(s3, {
-    get(target, property, receiver) {
-      if (property !== 'send') return Reflect.get(target, property, receiver)
-      return (command: Parameters<S3Client['send']>[0], options?: { abortSignal?: AbortSignal }) =>
-        target.send(
-          command,
-          command instanceof AbortMultipartUploadCommand || command instanceof CreateMultipartUploadCommand ? options : { ...options, abortSignal: signal },
-        )
-    },
-  })
 }
 
 /** The user's root: no file, and removing, copying or moving it is refused. */

@@ -5,30 +5,31 @@
  * tab): the upload id is kept in the session storage, and the next upload of the same File
  * to the same path asks S3 which parts it already has (ListParts) and sends only the rest.
  *
- * Written here rather than with `@aws-sdk/lib-storage` (which `fs.write` uses for streams of
- * unknown length) because lib-storage cannot continue an upload it did not start: it has no
- * way to take an existing UploadId, so it could not resume.
+ * Each part is retried by the S3 client's one retry policy (transport/retry.ts), with more
+ * attempts than other requests: one lost part would cost the whole upload.
  */
+import { toWhimsyError } from './aws-errors.js'
+import { type PreparedBody, sizeOf, sliceOf } from './bodies.js'
+import { WhimsyError } from './errors.js'
+import type { SessionStorage } from './storage.js'
+import type { S3 } from './transport/s3/client.js'
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   ListPartsCommand,
-  type S3Client,
   UploadPartCommand,
-} from '@aws-sdk/client-s3'
-import { isNetworkError, statusOf, toWhimsyError } from './aws-errors.js'
-import { type PreparedBody, sizeOf, sliceOf } from './bodies.js'
-import { WhimsyError } from './errors.js'
-import type { SessionStorage } from './storage.js'
+} from './transport/s3/multipart.js'
 import { MIN_PART_SIZE } from './upload-limits.js'
 
 export { MIN_PART_SIZE }
 /** At most 10,000 parts. */
 const MAX_PARTS = 10_000
+/** Attempts for one part (the policy's default is 3): network failures, 5xx and throttling. */
+export const PART_ATTEMPTS = 5
 
 export interface MultipartOptions {
-  s3: S3Client
+  s3: S3
   bucket: string
   key: string
   /** The user's path, for messages (the key holds the identityId, which apps never see). */
@@ -144,15 +145,12 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
       const start = (n - 1) * partSize
       const bytes = await sliceOf(body, start, start + partBytes(n))
       const partNumber = n
-      const result = await withRetries(
-        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
-        () =>
-          call(() =>
-            s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: activeUploadId, PartNumber: partNumber, Body: bytes }), {
-              abortSignal: signal,
-            }),
-          ),
-        signal,
+      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
+      const result = await call(() =>
+        s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: activeUploadId, PartNumber: partNumber, Body: bytes }), {
+          abortSignal: signal,
+          attempts: PART_ATTEMPTS,
+        }),
       ).catch((e: unknown) => {
         failure ??= e
         failed = true
@@ -187,20 +185,6 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
     // the parts stay for the next attempt (production's bucket expires abandoned uploads).
     if (!storageKey) await abortAll()
     throw toWhimsyError(failure ?? e, path)
-  }
-}
-
-/** Retries a part on network failures and 5xx answers, with backoff: 0.2, 0.4, 0.8, 1.6 s. */
-async function withRetries<T>(fn: () => Promise<T>, signal?: AbortSignal, attempts = 5): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await fn()
-    } catch (e) {
-      const status = statusOf(e) ?? 0
-      const retryable = isNetworkError(e) || status >= 500 || status === 429
-      if (!retryable || attempt >= attempts || signal?.aborted) throw e
-      await new Promise((r) => setTimeout(r, 100 * 2 ** attempt))
-    }
   }
 }
 

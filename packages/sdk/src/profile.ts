@@ -4,13 +4,14 @@
  * domain (`https://<handle>.whimsy.space/whimsy.space/profile.json`, served with CORS) without
  * signing in; only its owner writes it. The document's shape is `profile-schema.ts`.
  */
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
+
 import { checkHandle, normalizeHandle } from '@whimsy/sites/handles'
 import { checkArgument, is } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { WhimsyError } from './errors.js'
 import { checkProfile, type Profile } from './profile-schema.js'
 import { fetchSite } from './site-urls.js'
+import { GetObjectCommand, PutObjectCommand } from './transport/s3/objects.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export type { Profile, ProfileLink } from './profile-schema.js'

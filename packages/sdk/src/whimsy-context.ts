@@ -1,16 +1,17 @@
-import type { S3Client } from '@aws-sdk/client-s3'
 import type { Auth } from './auth.js'
 import type { ChangeFeed } from './changes/feed.js'
 import type { WhimsyConfig } from './config.js'
 import type { HandlesClient } from './handles-client.js'
 import type { SessionStorage } from './storage.js'
 import type { DynamoDb } from './transport/dynamodb.js'
+import type { S3 } from './transport/s3/client.js'
 
 /** What the SDK's modules share: the checked config, the session and the AWS clients. Internal. */
 export interface WhimsyContext {
   config: WhimsyConfig
   auth: Auth
-  s3: S3Client
+  /** The small S3 client (transport/s3/). */
+  s3: S3
   /** The small DynamoDB client (transport/dynamodb.ts). */
   ddb: DynamoDb
   handles: HandlesClient

@@ -5,9 +5,6 @@
  * all sharing one credential cache.
  */
 
-import type { S3Client } from '@aws-sdk/client-s3'
-// First: `@aws-sdk/lib-storage` (in the files chunk) loads `buffer@4`, which reads `global` as it loads.
-import './global-shim.js'
 import { checkOptions, is, type Rule } from './args.js'
 import type { Auth, WhimsyEvent } from './auth.js'
 import { authFacade } from './auth-facade.js'
@@ -30,6 +27,7 @@ import { publicUrlOf } from './public-url.js'
 import { Sites } from './sites.js'
 import { defaultStorage, type SessionStorage } from './storage.js'
 import type { DynamoDb } from './transport/dynamodb.js'
+import type { S3 } from './transport/s3/client.js'
 import { STREAM_CANNOT_PAUSE } from './upload-limits.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
@@ -76,7 +74,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   checkOptions<Omit<WhimsyOptions, 'changes'>>('createWhimsy', baseOptions, { storage: isSessionStorage, onEvent: is.function })
   const handles = new HandlesClient(checked.handlesApi)
   const storage = options.storage ?? defaultStorage()
-  let s3: S3Client | undefined
+  let s3: S3 | undefined
   let ddb: DynamoDb | undefined
 
   const auth: Auth = authFacade(checked, storage, async (adopt) => {
@@ -110,7 +108,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     auth,
     handles,
     storage,
-    get s3(): S3Client {
+    get s3(): S3 {
       if (!s3) throw new Error('internal: the S3 client is used before its noun loaded it')
       return s3
     },
@@ -127,8 +125,11 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const loadS3 = (): Promise<void> => {
     s3Loading ??= import('./s3-client.js').then((m) => {
       if (s3) return
-      s3 = m.createS3Client(checked, auth.credentialProvider())
-      changes.ownWrites.watch(s3)
+      s3 = m.createS3Client(
+        checked,
+        () => auth.credentials(),
+        (command, input, output) => changes.ownWrites.record(command, input, output),
+      )
     })
     return s3Loading
   }
