@@ -5,8 +5,7 @@
  * Reconnects with exponential backoff and jitter.
  * https://docs.aws.amazon.com/appsync/latest/eventapi/event-api-websocket-protocol.html
  */
-import { Sha256 } from '@aws-crypto/sha256-js'
-import { SignatureV4 } from '@smithy/signature-v4'
+import { AwsClient } from 'aws4fetch'
 import type { ChangeFeedConfig } from '../config.js'
 import type { ScopedCredentials } from '../credentials.js'
 import { channelOf } from './channel-name.js'
@@ -32,19 +31,8 @@ export class Doorbell {
   private attempts = 0
   private retry: ReturnType<typeof setTimeout> | undefined
   private silence: ReturnType<typeof setTimeout> | undefined
-  private readonly signer: SignatureV4
 
-  constructor(private readonly options: DoorbellOptions) {
-    this.signer = new SignatureV4({
-      service: 'appsync',
-      region: options.region,
-      sha256: Sha256,
-      credentials: async () => {
-        const c = await options.credentials()
-        return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken }
-      },
-    })
-  }
+  constructor(private readonly options: DoorbellOptions) {}
 
   start(): void {
     this.stopped = false
@@ -138,22 +126,20 @@ export class Doorbell {
   /** The headers of a signed `POST /event` with this body: AppSync Events' IAM authorization. */
   private async sign(body: string): Promise<Record<string, string>> {
     const url = new URL(this.options.config.http)
-    const signed = await this.signer.sign({
+    const { accessKeyId, secretAccessKey, sessionToken } = await this.options.credentials()
+    // aws4fetch, as the SDK's other requests are signed (no second SigV4 implementation in the bundle).
+    const signer = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, service: 'appsync', region: this.options.region, retries: 0 })
+    const signed = await signer.sign(url.toString(), {
       method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query: {},
-      headers: {
-        accept: 'application/json, text/javascript',
-        'content-encoding': 'amz-1.0',
-        'content-type': 'application/json; charset=UTF-8',
-        host: url.host,
-      },
+      headers: { accept: 'application/json, text/javascript', 'content-encoding': 'amz-1.0', 'content-type': 'application/json; charset=UTF-8' },
       body,
     })
-    return signed.headers
+    // The host is signed but is no header of a Request: AppSync wants it among the others.
+    const headers: Record<string, string> = { host: url.host }
+    signed.headers.forEach((value, name) => {
+      headers[name] = value
+    })
+    return headers
   }
 }
 
