@@ -3,9 +3,7 @@
  * source map, and `.d.ts` types (tsc; TypeScript 7 emits declarations without a compiler API).
  *
  * Per file, not one bundle per entry: `dist/` mirrors `src/`, so an app's bundler drops whole
- * modules it does not use and maps errors to the file they came from, and the one module with
- * a side effect (`global-shim.js`) stays a module of its own that is evaluated before
- * amazon-cognito-identity-js; inlined into a bundle it would run after that external import.
+ * modules it does not use and maps errors to the file they came from.
  *
  * Dependencies stay imports, except `@whimsy/sites/handles` (the handle rules shared with the
  * sites package, which is not published): it is copied once into `dist/sites-handles.js` and

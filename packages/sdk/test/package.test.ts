@@ -163,15 +163,15 @@ describe('the packed SDK', () => {
     expect(await timed('restore', () => node('restore'))).toEqual({ username, text: 'Hello from a packed SDK', missing: 'NotFound' })
   }, 60_000)
 
-  it("an app's bundler takes the browser entries, keeps the global shim before Cognito's buffer, and refuses /node", async () => {
+  it("an app's bundler takes the browser entries, which load with a page's globals alone, and refuses /node", async () => {
     writeFileSync(join(app, 'page.js'), "import { createWhimsy } from '@whimsy/sdk'\nglobalThis.whimsy = createWhimsy\n")
     writeFileSync(join(app, 'page-node.js'), "import { fileStorage } from '@whimsy/sdk/node'\nglobalThis.f = fileStorage\n")
     const page = await timed('bundle', () =>
       build({ entryPoints: [join(app, 'page.js')], absWorkingDir: app, bundle: true, platform: 'browser', format: 'iife', write: false, logLevel: 'silent' }),
     )
     expect(page.warnings.map((w) => w.text)).toEqual([])
-    // A page's globals, without Node's `global`: buffer@4 (amazon-cognito-identity-js) reads
-    // `global.TYPED_ARRAY_SUPPORT` as it loads, so this throws unless the shim ran first.
+    // A page's globals, without Node's `global` (which buffer@4 once needed, through
+    // amazon-cognito-identity-js and then lib-storage; the SDK now uses neither).
     const { URL, TextEncoder, TextDecoder, crypto, setTimeout, clearTimeout, fetch, Headers } = globalThis
     const aPage = () => {
       const window = createContext({ URL, TextEncoder, TextDecoder, crypto, setTimeout, clearTimeout, fetch, Headers, navigator: { userAgent: 'test' } })
@@ -182,10 +182,7 @@ describe('the packed SDK', () => {
     const window = aPage()
     runInContext(code, window)
     expect(runInContext('typeof whimsy', window)).toBe('function')
-    expect(runInContext('global === globalThis', window)).toBe(true)
-    // Sign-in no longer loads amazon-cognito-identity-js, whose buffer@4 read `global` at load:
-    // the page now loads without the shim too (it stays for lib-storage's copy, used on uploads).
-    expect(() => runInContext(code.replace('scope.global = globalThis', 'void 0'), aPage())).not.toThrow()
+    expect(runInContext('typeof global', window)).toBe('undefined') // no shim defines it any more
     const refused = await build({
       entryPoints: [join(app, 'page-node.js')],
       absWorkingDir: app,
