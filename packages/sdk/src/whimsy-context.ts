@@ -1,8 +1,8 @@
 import type { S3Client } from '@aws-sdk/client-s3'
-import type { Auth } from './auth.js'
+import type { Auth } from './auth/auth.js'
 import type { ChangeFeed } from './changes/feed.js'
 import type { WhimsyConfig } from './config.js'
-import type { HandlesClient } from './handles-client.js'
+import type { HandlesClient } from './sites/handles-client.js'
 import type { SessionStorage } from './storage.js'
 import type { DynamoDb } from './transport/dynamodb.js'
 

@@ -7,8 +7,8 @@
  */
 import { Sha256 } from '@aws-crypto/sha256-js'
 import { SignatureV4 } from '@smithy/signature-v4'
+import type { ScopedCredentials } from '../auth/credentials.js'
 import type { ChangeFeedConfig } from '../config.js'
-import type { ScopedCredentials } from '../credentials.js'
 import { channelOf } from './channel-name.js'
 import type { WebSocketConstructor, WebSocketLike } from './types.js'
 

@@ -4,10 +4,10 @@
  * may write the registry; the rules are `@whimsy/sites/handles`, shared with it and the proxy.
  */
 import { checkHandle, normalizeHandle } from '@whimsy/sites/handles'
-import { checkArgument, is } from './args.js'
-import { WhimsyError } from './errors.js'
+import { checkArgument, is } from '../args.js'
+import { WhimsyError } from '../errors.js'
+import type { WhimsyContext } from '../whimsy-context.js'
 import { siteUrl } from './site-urls.js'
-import type { WhimsyContext } from './whimsy-context.js'
 
 export class Sites {
   constructor(private readonly ctx: WhimsyContext) {}

@@ -2,8 +2,8 @@
  * The SDK's side of the handle registry's trusted claim function (`config.handlesApi`; see
  * `@whimsy/sites`). Plain `fetch`: the function is an HTTP endpoint, not an AWS API.
  */
-import { toWhimsyError } from './aws-errors.js'
-import { WhimsyError, type WhimsyErrorCode } from './errors.js'
+import { toWhimsyError } from '../aws-errors.js'
+import { WhimsyError, type WhimsyErrorCode } from '../errors.js'
 
 export class HandlesClient {
   constructor(private readonly base: string) {}

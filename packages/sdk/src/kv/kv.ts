@@ -19,16 +19,26 @@ import type {
   UpdateItemCommandOutput,
   WriteRequest,
 } from '@aws-sdk/client-dynamodb'
-import { checkNotAborted } from './abort.js'
-import { checkOptions as checkKnown, invalid, is, isPlainObject, type Rule } from './args.js'
-import { toWhimsyError } from './aws-errors.js'
-import type { ChangeEvent } from './changes/types.js'
-import { watchKeys } from './changes/watch.js'
-import { WhimsyError } from './errors.js'
-import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunks, drain } from './kv-batch.js'
-import { applyToEmpty, checkUpdate, deleteExpression, type KvUpdate, setExpression, updateExpression } from './kv-expressions.js'
-import { appKey, checkAppName, namespacePrefix, storedKey } from './kv-keys.js'
-import { planList } from './kv-list-plan.js'
+import { checkNotAborted } from '../abort.js'
+import { checkOptions as checkKnown, invalid, is, isPlainObject, type Rule } from '../args.js'
+import { toWhimsyError } from '../aws-errors.js'
+import type { ChangeEvent } from '../changes/types.js'
+import { watchKeys } from '../changes/watch.js'
+import { WhimsyError } from '../errors.js'
+import {
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  type DynamoDbCommand,
+  GetItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+} from '../transport/dynamodb.js'
+import type { WhimsyContext } from '../whimsy-context.js'
+import { BATCH_GET_LIMIT, BATCH_WRITE_LIMIT, chunks, drain } from './batch-drain.js'
+import { applyToEmpty, checkUpdate, deleteExpression, type KvUpdate, setExpression, updateExpression } from './expressions.js'
+import { appKey, checkAppName, namespacePrefix, storedKey } from './keys.js'
+import { planList } from './list-plan.js'
 import {
   ADDABLE_NUMBERS,
   ATTR,
@@ -45,20 +55,10 @@ import {
   randomVersion,
   setOwn,
   tooLargeMessage,
-} from './kv-values.js'
-import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
-  DeleteItemCommand,
-  type DynamoDbCommand,
-  GetItemCommand,
-  QueryCommand,
-  UpdateItemCommand,
-} from './transport/dynamodb.js'
-import type { WhimsyContext } from './whimsy-context.js'
+} from './values.js'
 
-export type { KvUpdate } from './kv-expressions.js'
-export type { JsonValue } from './kv-values.js'
+export type { KvUpdate } from './expressions.js'
+export type { JsonValue } from './values.js'
 
 /** What every item carries besides its value. */
 export interface KvMeta {

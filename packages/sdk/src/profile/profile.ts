@@ -2,19 +2,19 @@
  * `whimsy.profile`: a user's public profile, a JSON document in their public folder
  * (`<identityId>/public/whimsy.space/profile.json`). Anyone reads it through the user-sites
  * domain (`https://<handle>.whimsy.space/whimsy.space/profile.json`, served with CORS) without
- * signing in; only its owner writes it. The document's shape is `profile-schema.ts`.
+ * signing in; only its owner writes it. The document's shape is `schema.ts`.
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import { checkHandle, normalizeHandle } from '@whimsy/sites/handles'
-import { checkArgument, is } from './args.js'
-import { toWhimsyError } from './aws-errors.js'
-import { WhimsyError } from './errors.js'
-import { checkProfile, type Profile } from './profile-schema.js'
-import { fetchSite } from './site-urls.js'
-import type { WhimsyContext } from './whimsy-context.js'
+import { checkArgument, is } from '../args.js'
+import { toWhimsyError } from '../aws-errors.js'
+import { WhimsyError } from '../errors.js'
+import { fetchSite } from '../sites/site-urls.js'
+import type { WhimsyContext } from '../whimsy-context.js'
+import { checkProfile, type Profile } from './schema.js'
 
-export type { Profile, ProfileLink } from './profile-schema.js'
-export { PROFILE_LIMITS } from './profile-schema.js'
+export type { Profile, ProfileLink } from './schema.js'
+export { PROFILE_LIMITS } from './schema.js'
 
 /** Where the profile lives, under the user's public folder (and so on their site). */
 export const PROFILE_PATH = 'whimsy.space/profile.json'
