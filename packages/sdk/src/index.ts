@@ -44,8 +44,8 @@ export type {
   KvUpdateOptions,
 } from './kv/kv.js'
 export { MAX_KEY_BYTES, normalizePath } from './paths.js'
-export type { Profile, ProfileLink, Profiles } from './profile/profile.js'
+export type { Profile, ProfileCallOptions, ProfileLink, Profiles } from './profile/profile.js'
 export { PROFILE_LIMITS } from './profile/schema.js'
-export type { Sites } from './sites/sites.js'
+export type { Sites, SitesCallOptions } from './sites/sites.js'
 export { memoryStorage, type SessionStorage } from './storage.js'
 export { createWhimsy, type Whimsy, type WhimsyOptions } from './whimsy.js'
