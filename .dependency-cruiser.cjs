@@ -19,7 +19,7 @@
 // local cloud (it is their fixture), so they are left out where a rule says so.
 
 /** The SDK's public entry points: its package.json `exports`. Apps may reach these only. */
-const SDK_EXPORTS = '^packages/sdk/src/(index|config|password-policy|node|auth/srp)\\.ts$'
+const SDK_EXPORTS = '^packages/sdk/src/(index|config|node|auth/password-policy|auth/srp)\\.ts$'
 /** The code of the user-site edge that runs in CloudFront: no AWS client may reach it. */
 const PURE_EDGE = '^packages/subdomain-proxy/src/(resolve|site-handler|handles|conditional|handle-cache|lambda-edge|edge-config)\\.ts$'
 const APPS = '^(packages/briefcase-app|examples)/'

@@ -31,11 +31,11 @@ const BASE = {
   'packages/sdk/package.json': json({
     name: '@whimsy/sdk',
     type: 'module',
-    exports: { '.': './src/index.ts', './config': './src/config.ts', './password-policy': './src/password-policy.ts', './node': './src/node.ts' },
+    exports: { '.': './src/index.ts', './config': './src/config.ts', './password-policy': './src/auth/password-policy.ts', './node': './src/node.ts' },
   }),
   'packages/sdk/src/index.ts': "export { fs } from './fs.js'\n",
   'packages/sdk/src/config.ts': 'export interface WhimsyConfig { region: string }\n',
-  'packages/sdk/src/password-policy.ts': 'export const policy = 1\n',
+  'packages/sdk/src/auth/password-policy.ts': 'export const policy = 1\n',
   'packages/sdk/src/node.ts': 'export const node = 1\n',
   'packages/sdk/src/fs.ts': "import { checkHandle } from '@whimsy/sites/handles'\nexport const fs = checkHandle\n",
   'packages/sdk/test/fs.test.ts':

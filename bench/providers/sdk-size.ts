@@ -100,13 +100,13 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   // What each use downloads with splitting: the first load plus the chunks of the SDK's own
   // `import()`s that use reaches at run time (the nouns load on first call, see lazy-noun.ts).
   const SIGN_IN = [
-    'packages/sdk/src/auth.ts',
+    'packages/sdk/src/auth/auth.ts',
     'packages/sdk/src/auth/session.ts',
     'packages/sdk/src/auth/cognito-api.ts',
-    'packages/sdk/src/identity-exchange.ts',
+    'packages/sdk/src/auth/identity-exchange.ts',
   ]
-  const KV = [...SIGN_IN, 'packages/sdk/src/kv.ts', 'packages/sdk/src/transport/dynamodb.ts']
-  const FS = [...SIGN_IN, 'packages/sdk/src/fs.ts', 'packages/sdk/src/s3-client.ts', 'node_modules/@aws-sdk/lib-storage/dist-es/index.js']
+  const KV = [...SIGN_IN, 'packages/sdk/src/kv/kv.ts', 'packages/sdk/src/transport/dynamodb.ts']
+  const FS = [...SIGN_IN, 'packages/sdk/src/fs.ts', 'packages/sdk/src/s3-client.ts']
   await compare(
     'sign-in only with splitting (first load + sign-in chunks), @whimsy/sdk',
     () => splitSize('whimsy-signin', SIGN_IN),

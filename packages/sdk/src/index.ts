@@ -5,7 +5,7 @@
  * const whimsy = createWhimsy(await (await fetch('http://127.0.0.1:4301/_whimsy/config.json')).json())
  * await whimsy.auth.signIn({ username: 'daniel', password: 'correct-horse-42' })
  */
-export type { Auth, AuthChange, WhimsyEvent, WhimsyUser } from './auth.js'
+export type { Auth, AuthChange, WhimsyEvent, WhimsyUser } from './auth/auth.js'
 export type { FileBody } from './bodies.js'
 export type { ChangeFeed } from './changes/feed.js'
 export type { Change, ChangeEvent, ChangeFeedOptions, Resync, SubscribeOptions, WebSocketConstructor } from './changes/types.js'
@@ -42,10 +42,10 @@ export type {
   KvSetOptions,
   KvUpdate,
   KvUpdateOptions,
-} from './kv.js'
+} from './kv/kv.js'
 export { MAX_KEY_BYTES, normalizePath } from './paths.js'
-export type { Profile, ProfileLink, Profiles } from './profile.js'
-export { PROFILE_LIMITS } from './profile-schema.js'
-export type { Sites } from './sites.js'
+export type { Profile, ProfileCallOptions, ProfileLink, Profiles } from './profile/profile.js'
+export { PROFILE_LIMITS } from './profile/schema.js'
+export type { Sites, SitesCallOptions } from './sites/sites.js'
 export { memoryStorage, type SessionStorage } from './storage.js'
 export { createWhimsy, type Whimsy, type WhimsyOptions } from './whimsy.js'

@@ -1,13 +1,13 @@
 /**
  * `createWhimsy(config)`: the one object an app holds. Checks the config and exposes the nouns:
  * `auth`, and the data APIs built on it. Nothing heavy is loaded here: the sign-in code, the
- * AWS clients and each noun's implementation load on first use (auth-facade.ts, lazy-noun.ts),
+ * AWS clients and each noun's implementation load on first use (auth/facade.ts, lazy-noun.ts),
  * all sharing one credential cache.
  */
 
 import { checkOptions, is, type Rule } from './args.js'
-import type { Auth, WhimsyEvent } from './auth.js'
-import { authFacade } from './auth-facade.js'
+import type { Auth, WhimsyEvent } from './auth/auth.js'
+import { authFacade } from './auth/facade.js'
 import { ChangeFeed } from './changes/feed.js'
 import type { ChangeFeedOptions } from './changes/types.js'
 import { watchFolder, watchKeys } from './changes/watch.js'
@@ -16,15 +16,15 @@ import { checkConfig } from './config-check.js'
 import { deferredUploadTask } from './deferred-upload-task.js'
 import type { Files } from './fs.js'
 import { LIST_OPTIONS } from './fs-options.js'
-import { HandlesClient } from './handles-client.js'
-import type { KeyValue, KeyValueStore, KvListOptions } from './kv.js'
-import { checkAppName, namespacePrefix } from './kv-keys.js'
-import { planList } from './kv-list-plan.js'
+import { checkAppName, namespacePrefix } from './kv/keys.js'
+import type { KeyValue, KeyValueStore, KvListOptions } from './kv/kv.js'
+import { planList } from './kv/list-plan.js'
 import { afterLoading, type Loader, lazyNoun } from './lazy-noun.js'
 import type { FileRef } from './paths.js'
-import type { Profiles } from './profile.js'
+import type { Profiles } from './profile/profile.js'
 import { publicUrlOf } from './public-url.js'
-import { Sites } from './sites.js'
+import { HandlesClient } from './sites/handles-client.js'
+import { Sites } from './sites/sites.js'
 import { defaultStorage, type SessionStorage } from './storage.js'
 import type { DynamoDb } from './transport/dynamodb.js'
 import type { S3 } from './transport/s3/client.js'
@@ -80,7 +80,11 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const auth: Auth = authFacade(checked, storage, async (adopt) => {
     // The sign-in code (user-pool calls over fetch, SRP) is a chunk of its own; the identity
     // exchange is another, loaded when credentials are first needed.
-    const [{ Auth }, { Session }, { cognitoClient }] = await Promise.all([import('./auth.js'), import('./auth/session.js'), import('./auth/cognito-api.js')])
+    const [{ Auth }, { Session }, { cognitoClient }] = await Promise.all([
+      import('./auth/auth.js'),
+      import('./auth/session.js'),
+      import('./auth/cognito-api.js'),
+    ])
     const call = cognitoClient(checked)
     let real: Auth | undefined
     const session = new Session({
@@ -88,7 +92,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
       storage,
       call,
       onEvent: options.onEvent,
-      exchangeToken: async (idToken) => (await import('./identity-exchange.js')).exchangeToken(checked, idToken),
+      exchangeToken: async (idToken) => (await import('./auth/identity-exchange.js')).exchangeToken(checked, idToken),
       onLost: () => real?.sessionLost(),
     })
     real = adopt(
@@ -168,7 +172,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     }),
   )
   const kvStore = async (namespace: string): Promise<KeyValueStore> => {
-    const [{ KeyValue, KeyValueStore }] = await Promise.all([import('./kv.js'), loadDynamoDb()])
+    const [{ KeyValue, KeyValueStore }] = await Promise.all([import('./kv/kv.js'), loadDynamoDb()])
     return namespace === '' ? new KeyValue(context) : new KeyValueStore(context, namespace)
   }
   const kvFacade = <T extends KeyValueStore>(namespace: string, extra: (load: Loader<T>) => object = () => ({})) =>
@@ -192,7 +196,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const profile = lazyNoun<Profiles>(
     'profile',
     async () => {
-      const [{ Profiles }] = await Promise.all([import('./profile.js'), loadS3()])
+      const [{ Profiles }] = await Promise.all([import('./profile/profile.js'), loadS3()])
       return new Profiles(context)
     },
     () => ({}),

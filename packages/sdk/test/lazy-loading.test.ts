@@ -8,10 +8,10 @@ import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import { build, type Metafile } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { Auth } from '../src/auth.js'
+import { Auth } from '../src/auth/auth.js'
 import { Files } from '../src/fs.js'
-import { KeyValue, KeyValueStore } from '../src/kv.js'
-import { Profiles } from '../src/profile.js'
+import { KeyValue, KeyValueStore } from '../src/kv/kv.js'
+import { Profiles } from '../src/profile/profile.js'
 
 const src = (file: string) => fileURLToPath(new URL(`../src/${file}`, import.meta.url))
 let outputs: Metafile['outputs']
@@ -70,13 +70,13 @@ describe('what each use downloads', () => {
     const packages = packagesIn(first)
     for (const heavy of ['@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-storage', 'amazon-cognito-identity-js', '@smithy/core'])
       expect(packages, heavy).not.toContain(heavy)
-    for (const noun of ['sdk:fs.ts', 'sdk:kv.ts', 'sdk:profile.ts', 'sdk:auth.ts']) expect(packages, noun).not.toContain(noun)
+    for (const noun of ['sdk:fs.ts', 'sdk:kv/kv.ts', 'sdk:profile/profile.ts', 'sdk:auth/auth.ts']) expect(packages, noun).not.toContain(noun)
     const gzip = [...first].reduce((sum, out) => sum + gzipOf(out), 0)
     expect(gzip).toBeLessThan(42_000)
   })
 
   it('the sign-in code is a chunk of its own, without S3 or DynamoDB', () => {
-    const auth = packagesIn(staticClosure(sourceKey('auth.ts')))
+    const auth = packagesIn(staticClosure(sourceKey('auth/auth.ts')))
     // The user-pool calls over fetch and SRP of our own (issue 14): no user-pool library.
     expect(auth).toContain('sdk:auth/srp.ts')
     expect(auth).not.toContain('amazon-cognito-identity-js')
@@ -85,7 +85,7 @@ describe('what each use downloads', () => {
   })
 
   it('key-value code never downloads S3 code, files code never DynamoDB code', () => {
-    const kv = packagesIn(new Set([...staticClosure(sourceKey('kv.ts')), ...staticClosure(sourceKey('transport/dynamodb.ts'))]))
+    const kv = packagesIn(new Set([...staticClosure(sourceKey('kv/kv.ts')), ...staticClosure(sourceKey('transport/dynamodb.ts'))]))
     expect(kv).not.toContain('@aws-sdk/client-s3')
     expect(kv).not.toContain('amazon-cognito-identity-js')
     // kv sends through the small client: no generated AWS client at all.
@@ -97,7 +97,7 @@ describe('what each use downloads', () => {
 })
 
 describe('the facades', () => {
-  // Methods written out by the facades (whimsy.ts, auth-facade.ts): they answer synchronously.
+  // Methods written out by the facades (whimsy.ts, auth/facade.ts): they answer synchronously.
   const SYNC: Record<string, string[]> = {
     Files: ['list', 'publicUrl', 'upload', 'watch'],
     KeyValueStore: ['list', 'watch'],
@@ -137,6 +137,6 @@ describe('the facades', () => {
 
 /** TypeScript's `private` leaves no mark at run time: read it from the class's source. */
 function isPrivate(cls: { name: string }, key: string): boolean {
-  const file = { Files: 'fs.ts', KeyValueStore: 'kv.ts', KeyValue: 'kv.ts', Profiles: 'profile.ts', Auth: 'auth.ts' }[cls.name] ?? ''
+  const file = { Files: 'fs.ts', KeyValueStore: 'kv/kv.ts', KeyValue: 'kv/kv.ts', Profiles: 'profile/profile.ts', Auth: 'auth/auth.ts' }[cls.name] ?? ''
   return new RegExp(`\\n\\s+private (?:async )?${key}\\b`).test(readFileSync(src(file), 'utf8'))
 }

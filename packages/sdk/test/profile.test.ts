@@ -7,7 +7,7 @@ import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { s3Client } from '../../../test/users.js'
 import { createWhimsy, memoryStorage, type Profile, type Whimsy } from '../src/index.js'
-import { fetchSite } from '../src/site-urls.js'
+import { fetchSite } from '../src/sites/site-urls.js'
 import { signedInWhimsy } from './sdk-users.js'
 import { codeOf, errorOf } from './whimsy-errors.js'
 

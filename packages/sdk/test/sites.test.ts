@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto'
 import { describe, expect, inject, it } from 'vitest'
 import { createWhimsy, memoryStorage, WhimsyError } from '../src/index.js'
-import { fetchSite } from '../src/site-urls.js'
+import { fetchSite } from '../src/sites/site-urls.js'
 import { PASSWORD, signedInWhimsy } from './sdk-users.js'
 import { codeOf } from './whimsy-errors.js'
 

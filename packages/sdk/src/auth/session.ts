@@ -6,10 +6,10 @@
  */
 import { toWhimsyError } from '../aws-errors.js'
 import type { WhimsyConfig } from '../config.js'
-import { CredentialCache, isExpiredCredentialsError, type ScopedCredentials } from '../credentials.js'
 import { WhimsyError } from '../errors.js'
 import type { SessionStorage } from '../storage.js'
 import type { CallOptions, CognitoCall } from './cognito-api.js'
+import { CredentialCache, isExpiredCredentialsError, type ScopedCredentials } from './credentials.js'
 import { TokenStore, type Tokens, tokensFrom, tokensValid } from './tokens.js'
 
 /** Diagnostics, for logs and tests: what the SDK fetched and why. */

@@ -6,8 +6,8 @@
  * https://docs.aws.amazon.com/appsync/latest/eventapi/event-api-websocket-protocol.html
  */
 import { AwsClient } from 'aws4fetch'
+import type { ScopedCredentials } from '../auth/credentials.js'
 import type { ChangeFeedConfig } from '../config.js'
-import type { ScopedCredentials } from '../credentials.js'
 import { channelOf } from './channel-name.js'
 import type { WebSocketConstructor, WebSocketLike } from './types.js'
 

@@ -3,7 +3,7 @@
  * the network and the local cloud can enforce the rules cognito-local ignores. The symbol set
  * is Cognito's: https://docs.aws.amazon.com/cognito/latest/developerguide/managing-users-passwords.html
  */
-import type { PasswordPolicy } from './config.js'
+import type { PasswordPolicy } from '../config.js'
 
 const COGNITO_SYMBOLS = new Set('^$*.[]{}()?"!@#%&/\\,><\':;|_~`=+-'.split(''))
 

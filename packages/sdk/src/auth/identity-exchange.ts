@@ -1,11 +1,11 @@
 /**
  * The identity pool's half of signing in: an ID token for temporary AWS credentials, by two
- * direct JSON calls (transport/identity-pool.ts). Loaded with the sign-in code (auth-facade.ts),
+ * direct JSON calls (transport/identity-pool.ts). Loaded with the sign-in code (facade.ts),
  * never by a signed-out page.
  */
-import type { WhimsyConfig } from './config.js'
+import type { WhimsyConfig } from '../config.js'
+import { credentialsForIdentity } from '../transport/identity-pool.js'
 import type { ScopedCredentials } from './credentials.js'
-import { credentialsForIdentity } from './transport/identity-pool.js'
 
 export async function exchangeToken(config: WhimsyConfig, idToken: string): Promise<ScopedCredentials> {
   return credentialsForIdentity({

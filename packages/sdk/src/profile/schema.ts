@@ -7,7 +7,7 @@
  * The same check runs on write (`profile.set`) and on read (`profile.get`): a profile.json put
  * into a public folder by other means is only trusted once it passes.
  */
-import { WhimsyError } from './errors.js'
+import { WhimsyError } from '../errors.js'
 
 /** A link on a profile. */
 export interface ProfileLink {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { WhimsyError } from './errors.js'
+import { WhimsyError } from '../errors.js'
 import {
   addFailure,
   checkItemSize,
@@ -14,7 +14,7 @@ import {
   MAX_ITEM_BYTES,
   toJsonText,
   tooLargeMessage,
-} from './kv-values.js'
+} from './values.js'
 
 /** Encodes as the SDK stores it, then through the JSON wire DynamoDB speaks, then back. */
 function roundTrip(value: JsonValue): JsonValue | undefined {

@@ -7,7 +7,7 @@
  * prefix of another's (`paint-2:`, `:`): two namespaces can never address the same item, nor
  * list each other's keys, whatever the keys contain (keys may contain `:` freely).
  */
-import { WhimsyError } from './errors.js'
+import { WhimsyError } from '../errors.js'
 
 /** DynamoDB's limit on a sort key value, in UTF-8 bytes. */
 export const MAX_SORT_KEY_BYTES = 1024

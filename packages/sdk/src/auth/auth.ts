@@ -2,57 +2,29 @@
  * Accounts and sessions: sign up, confirm, sign in (SRP by default, the password flow where
  * the config says so), sign out here or everywhere, reset and change the password, delete the
  * account, and restore the session on page load. Talks to the user pool's JSON API directly
- * (`auth/cognito-api.ts`); tokens and credentials live in the internal session
- * (`auth/session.ts`), kept in the `storage` given to `createWhimsy` (localStorage in the browser).
+ * (`cognito-api.ts`); tokens and credentials live in the internal session
+ * (`session.ts`), kept in the `storage` given to `createWhimsy` (localStorage in the browser).
  *
  * Every call takes `{ signal }` as its last argument and gives up after a timeout with `Network`.
  */
-import { checkArgument, checkInput, checkOptions, is } from './args.js'
-import { type CognitoCall, cognitoClient } from './auth/cognito-api.js'
-import { notSignedIn, type Session } from './auth/session.js'
-import { proveIdentity } from './auth/sign-in.js'
-import { claimsOf } from './auth/tokens.js'
-import { toWhimsyError } from './aws-errors.js'
-import { COGNITO_DEFAULT_PASSWORD_POLICY, type WhimsyConfig } from './config.js'
+import { checkArgument, checkInput, checkOptions, is } from '../args.js'
+import { toWhimsyError } from '../aws-errors.js'
+import { COGNITO_DEFAULT_PASSWORD_POLICY, type WhimsyConfig } from '../config.js'
+import { WhimsyError } from '../errors.js'
+import type { SessionStorage } from '../storage.js'
+import { type CognitoCall, cognitoClient } from './cognito-api.js'
 import type { ScopedCredentials } from './credentials.js'
-import { WhimsyError } from './errors.js'
-import { describePasswordPolicy, joinPhrases, passwordProblems } from './password-policy.js'
-import type { SessionStorage } from './storage.js'
+import { callOptions, checkCode, checkEmail, checkPassword, checkUsername } from './inputs.js'
+import { describePasswordPolicy } from './password-policy.js'
+import { notSignedIn, type Session } from './session.js'
+import { proveIdentity } from './sign-in.js'
+import { claimsOf } from './tokens.js'
+import type { AuthCallOptions, AuthChange, AuthDependencies, WhimsyUser } from './types.js'
 
-export type { WhimsyEvent } from './auth/session.js'
-
-/** The signed-in user. */
-export interface WhimsyUser {
-  username: string
-  email?: string
-  /** The user's identity-pool id (`region:uuid`): the owner of their files and data. */
-  identityId: string
-  /** Their site's handle (`<handle>.whimsy.space`), once claimed. */
-  handle?: string
-}
-
-/** Why `onChange` listeners were called. */
-export type AuthChange = 'signIn' | 'signOut' | 'restored' | 'sessionLost' | 'updated'
-
-/** The last argument of every auth call. */
-export interface AuthCallOptions {
-  /** Cancels the call (`Aborted`); nothing is half-done on this device. */
-  signal?: AbortSignal
-}
-
-export interface AuthDependencies {
-  config: WhimsyConfig
-  storage: SessionStorage
-  session: Session
-  call?: CognitoCall
-  /** Looks up the user's handle; failures mean "unknown", never a failed sign-in. */
-  lookupHandle: (idToken: string) => Promise<string | undefined>
-  /** Deletes everything the user owns (files, key-value data, handle) before the account goes. */
-  deleteUserData: () => Promise<void>
-}
+export type { WhimsyEvent } from './session.js'
+export type { AuthCallOptions, AuthChange, AuthDependencies, WhimsyUser } from './types.js'
 
 const USER_KEY = 'whimsy.user'
-const callOptions = (call: string, options: unknown) => checkOptions<AuthCallOptions>(call, options, { signal: is.signal })
 
 export class Auth {
   private readonly config: WhimsyConfig
@@ -105,7 +77,7 @@ export class Auth {
     // username may look like one (Cognito refuses it too).
     if (username.includes('@')) throw new WhimsyError('InvalidInput', 'A username cannot contain "@": the e-mail address signs in as well, as itself.')
     const email = checkEmail(input.email)
-    this.checkPassword(input.password)
+    checkPassword(this.config, input.password)
     const result = await this.call<{ UserConfirmed?: boolean; CodeDeliveryDetails?: { Destination?: string } }>(
       'SignUp',
       { ClientId: this.config.userPoolClientId, Username: username, Password: input.password, UserAttributes: [{ Name: 'email', Value: email }] },
@@ -236,7 +208,7 @@ export class Auth {
     const { signal } = callOptions('auth.confirmNewPassword', options)
     const username = checkUsername(input.username)
     const code = checkCode(input.code)
-    this.checkPassword(input.password)
+    checkPassword(this.config, input.password)
     await this.call(
       'ConfirmForgotPassword',
       { ClientId: this.config.userPoolClientId, Username: username, ConfirmationCode: code, Password: input.password },
@@ -254,7 +226,7 @@ export class Auth {
     const { signal } = callOptions('auth.changePassword', options)
     if (!input.oldPassword) throw new WhimsyError('InvalidInput', 'Enter your current password.')
     if (!this.session.username) throw notSignedIn()
-    this.checkPassword(input.newPassword)
+    checkPassword(this.config, input.newPassword)
     const tokens = await this.session.tokens(false, { signal }).catch((e) => this.fail(e))
     await this.call(
       'ChangePassword',
@@ -398,13 +370,6 @@ export class Auth {
     return `${USER_KEY}.${this.config.userPoolClientId}`
   }
 
-  private checkPassword(password: string): void {
-    const policy = this.config.passwordPolicy ?? COGNITO_DEFAULT_PASSWORD_POLICY
-    if (typeof password !== 'string' || password === '') throw new WhimsyError('InvalidPassword', `Choose a password. ${describePasswordPolicy(policy)}`)
-    const problems = passwordProblems(policy, password)
-    if (problems.length > 0) throw new WhimsyError('InvalidPassword', `That password needs ${joinPhrases(problems)}. ${describePasswordPolicy(policy)}`)
-  }
-
   private fail(e: unknown): never {
     const error = toWhimsyError(e)
     // The session died under us (revoked elsewhere, refresh token expired): say so everywhere.
@@ -418,23 +383,4 @@ export class Auth {
     }
     throw error
   }
-}
-
-/** Cognito's username rule: no whitespace, 1–128 characters (an e-mail address fits it too). */
-function checkUsername(username: unknown): string {
-  if (typeof username !== 'string' || username.length === 0) throw new WhimsyError('InvalidInput', 'Enter a username.')
-  if (/\s/u.test(username)) throw new WhimsyError('InvalidInput', 'A username cannot contain spaces.')
-  if ([...username].length > 128) throw new WhimsyError('InvalidInput', 'A username can be at most 128 characters long.')
-  return username
-}
-
-function checkEmail(email: unknown): string {
-  if (typeof email !== 'string' || !/^[^\s@]+@[^\s@]+\.[^\s@.]{2,}$/.test(email))
-    throw new WhimsyError('InvalidInput', `"${String(email)}" is not an e-mail address.`)
-  return email
-}
-
-function checkCode(code: unknown): string {
-  if (typeof code !== 'string' || !/^\S{1,32}$/.test(code)) throw new WhimsyError('InvalidInput', 'Enter the code from the e-mail.')
-  return code
 }

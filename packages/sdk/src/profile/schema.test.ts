@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { WhimsyError } from './errors.js'
-import { checkProfile } from './profile-schema.js'
+import { WhimsyError } from '../errors.js'
+import { checkProfile } from './schema.js'
 
 function messageOf(input: unknown): string {
   try {

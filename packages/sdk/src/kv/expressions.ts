@@ -5,8 +5,8 @@
  * https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.UpdateExpressions.html
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
-import { WhimsyError } from './errors.js'
-import { ADDABLE_NUMBERS, ATTR, encodeField, encodeValue, isFieldName, type JsonValue, randomVersion, setOwn } from './kv-values.js'
+import { WhimsyError } from '../errors.js'
+import { ADDABLE_NUMBERS, ATTR, encodeField, encodeValue, isFieldName, type JsonValue, randomVersion, setOwn } from './values.js'
 
 /** Field changes for `kv.update`, applied atomically on the server. */
 export interface KvUpdate {

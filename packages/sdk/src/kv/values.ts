@@ -21,8 +21,8 @@
  * since TTL deletes lazily and the local engine has none).
  */
 import type { AttributeValue } from '@aws-sdk/client-dynamodb'
-import { WhimsyError } from './errors.js'
-import { isWellFormed, utf8Length } from './kv-keys.js'
+import { WhimsyError } from '../errors.js'
+import { isWellFormed, utf8Length } from './keys.js'
 
 /** Any JSON value. */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue }

@@ -8,13 +8,13 @@
  * and the credential calls while no session can exist (they reject with `NotSignedIn`, as the
  * loaded code would). Everything else is forwarded (see lazy-noun.ts).
  */
-import { checkArgument, is } from './args.js'
+import { checkArgument, is } from '../args.js'
+import type { WhimsyConfig } from '../config.js'
+import { WhimsyError } from '../errors.js'
+import { lazyNoun } from '../lazy-noun.js'
+import type { SessionStorage } from '../storage.js'
 import type { Auth, AuthChange, WhimsyUser } from './auth.js'
-import type { WhimsyConfig } from './config.js'
 import type { ScopedCredentials } from './credentials.js'
-import { WhimsyError } from './errors.js'
-import { lazyNoun } from './lazy-noun.js'
-import type { SessionStorage } from './storage.js'
 
 type Listener = (user: WhimsyUser | null, change: AuthChange) => void
 

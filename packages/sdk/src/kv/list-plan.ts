@@ -3,10 +3,10 @@
  * bad options synchronously, and the lazily loaded `kv` facade (lazy-noun.ts) must do so
  * before the key-value code has loaded.
  */
-import { checkOptions, is, type Rule } from './args.js'
-import { WhimsyError } from './errors.js'
+import { checkOptions, is, type Rule } from '../args.js'
+import { WhimsyError } from '../errors.js'
+import { startPosition, storedKey } from './keys.js'
 import type { KvListOptions } from './kv.js'
-import { startPosition, storedKey } from './kv-keys.js'
 
 export interface ListPlan {
   storedPrefix: string

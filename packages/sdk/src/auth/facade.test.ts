@@ -3,10 +3,10 @@
  * chunk that cannot be downloaded (offline) must not surface as an unhandled rejection.
  */
 import { describe, expect, it } from 'vitest'
+import type { WhimsyConfig } from '../config.js'
+import { memoryStorage } from '../storage.js'
 import type { Auth } from './auth.js'
-import { authFacade } from './auth-facade.js'
-import type { WhimsyConfig } from './config.js'
-import { memoryStorage } from './storage.js'
+import { authFacade } from './facade.js'
 
 const config = { userPoolClientId: 'client1' } as WhimsyConfig
 const offline = () => Promise.reject(new TypeError('Failed to fetch dynamically imported module'))

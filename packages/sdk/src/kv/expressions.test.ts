@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { WhimsyError } from './errors.js'
-import { applyToEmpty, deleteExpression, setExpression, updateExpression } from './kv-expressions.js'
+import { WhimsyError } from '../errors.js'
+import { applyToEmpty, deleteExpression, setExpression, updateExpression } from './expressions.js'
 
 describe('set', () => {
   it('replaces the value and expiry, adds 1 to the version, and uses every name and value it defines', () => {

@@ -4,8 +4,8 @@
  * `fetchSite`.
  */
 import { checkHandle } from '@whimsy/sites/handles'
-import type { WhimsyConfig } from './config.js'
-import { WhimsyError } from './errors.js'
+import type { WhimsyConfig } from '../config.js'
+import { WhimsyError } from '../errors.js'
 
 /** `https://danielx.whimsy.space/a/b.html` for site path `/a/b.html` (encoded per segment). */
 export function siteUrl(config: WhimsyConfig, handle: string, sitePath = '/'): string {

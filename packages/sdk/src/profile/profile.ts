@@ -2,26 +2,31 @@
  * `whimsy.profile`: a user's public profile, a JSON document in their public folder
  * (`<identityId>/public/whimsy.space/profile.json`). Anyone reads it through the user-sites
  * domain (`https://<handle>.whimsy.space/whimsy.space/profile.json`, served with CORS) without
- * signing in; only its owner writes it. The document's shape is `profile-schema.ts`.
+ * signing in; only its owner writes it. The document's shape is `schema.ts`.
  */
-
 import { checkHandle, normalizeHandle } from '@whimsy/sites/handles'
-import { checkArgument, is } from './args.js'
-import { toWhimsyError } from './aws-errors.js'
-import { WhimsyError } from './errors.js'
-import { checkProfile, type Profile } from './profile-schema.js'
-import { fetchSite } from './site-urls.js'
-import { GetObjectCommand, PutObjectCommand } from './transport/s3/objects.js'
-import type { WhimsyContext } from './whimsy-context.js'
+import { abortedError, checkNotAborted } from '../abort.js'
+import { checkArgument, checkOptions, is, isPlainObject } from '../args.js'
+import { toWhimsyError } from '../aws-errors.js'
+import { WhimsyError } from '../errors.js'
+import { fetchSite } from '../sites/site-urls.js'
+import { GetObjectCommand, PutObjectCommand } from '../transport/s3/objects.js'
+import type { WhimsyContext } from '../whimsy-context.js'
+import { checkProfile, type Profile } from './schema.js'
 
-export type { Profile, ProfileLink } from './profile-schema.js'
-export { PROFILE_LIMITS } from './profile-schema.js'
+export type { Profile, ProfileLink } from './schema.js'
+export { PROFILE_LIMITS } from './schema.js'
 
 /** Where the profile lives, under the user's public folder (and so on their site). */
 export const PROFILE_PATH = 'whimsy.space/profile.json'
 
 /** A profile document is a few kilobytes at most; anything much larger is not one. */
 const MAX_DOCUMENT_BYTES = 64 * 1024
+
+/** Every `profile` call takes a `signal`: aborted, it rejects with `Aborted` (at once if already aborted). */
+export interface ProfileCallOptions {
+  signal?: AbortSignal
+}
 
 export class Profiles {
   /** @internal Built by `createWhimsy`. */
@@ -34,16 +39,26 @@ export class Profiles {
    * @example
    * const profile = await whimsy.profile.get('danielx') // { displayName: 'Daniel', … } or null
    * const mine = await whimsy.profile.get()
+   * const theirs = await whimsy.profile.get('danielx', { signal }) // or profile.get({ signal }) for your own
    */
-  async get(handle?: string): Promise<Profile | null> {
-    if (handle === undefined) return this.own()
-    const name = normalizeHandle(checkArgument('profile.get', 'handle', handle, is.string))
+  get(handle?: string, options?: ProfileCallOptions): Promise<Profile | null>
+  get(options: ProfileCallOptions): Promise<Profile | null>
+  async get(handleOrOptions?: string | ProfileCallOptions, options?: ProfileCallOptions): Promise<Profile | null> {
+    const own = handleOrOptions === undefined || isPlainObject(handleOrOptions)
+    const { signal } = checkOptions<ProfileCallOptions>('profile.get', own && handleOrOptions !== undefined ? handleOrOptions : options, { signal: is.signal })
+    if (own) {
+      checkNotAborted('profile.get', signal)
+      return this.own(signal)
+    }
+    const name = normalizeHandle(checkArgument('profile.get', 'handle', handleOrOptions, is.string))
     const check = checkHandle(name)
     if (!check.ok) throw new WhimsyError('InvalidHandle', `${check.reason}.`)
+    checkNotAborted('profile.get', signal)
     let response: Response
     try {
-      response = await fetchSite(this.ctx.config, name, `/${PROFILE_PATH}`)
+      response = await fetchSite(this.ctx.config, name, `/${PROFILE_PATH}`, { signal: signal ?? null })
     } catch (e) {
+      if (signal?.aborted) throw abortedError('profile.get', signal)
       throw toWhimsyError(e, `the profile of ${name}`)
     }
     if (response.status === 404) {
@@ -60,7 +75,13 @@ export class Profiles {
       await response.body?.cancel()
       return null
     }
-    const text = await readAtMost(response, MAX_DOCUMENT_BYTES)
+    let text: string | undefined
+    try {
+      text = await readAtMost(response, MAX_DOCUMENT_BYTES)
+    } catch (e) {
+      if (signal?.aborted) throw abortedError('profile.get', signal)
+      throw toWhimsyError(e, `the profile of ${name}`)
+    }
     return text === undefined ? null : parse(text)
   }
 
@@ -76,8 +97,10 @@ export class Profiles {
    *   links: [{ title: 'Blog', url: 'https://danielx.net' }],
    * })
    */
-  async set(profile: Profile): Promise<Profile> {
+  async set(profile: Profile, options?: ProfileCallOptions): Promise<Profile> {
     const clean = checkProfile(profile)
+    const { signal } = checkOptions<ProfileCallOptions>('profile.set', options, { signal: is.signal })
+    checkNotAborted('profile.set', signal)
     try {
       await this.ctx.auth.withCredentials(({ identityId }) =>
         // https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutObject.html
@@ -90,24 +113,29 @@ export class Profiles {
             // Revalidated on every read, so a change shows at once rather than after a cache's minute.
             CacheControl: 'public, no-cache',
           }),
+          { abortSignal: signal },
         ),
       )
     } catch (e) {
+      if (signal?.aborted) throw abortedError('profile.set', signal)
       throw toWhimsyError(e, 'your profile')
     }
     return clean
   }
 
   /** The signed-in user's own profile, read with their credentials (no handle needed). */
-  private async own(): Promise<Profile | null> {
+  private async own(signal: AbortSignal | undefined): Promise<Profile | null> {
     try {
       const text = await this.ctx.auth.withCredentials(async ({ identityId }) => {
         // https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetObject.html
-        const out = await this.ctx.s3.send(new GetObjectCommand({ Bucket: this.ctx.config.bucket, Key: `${identityId}/public/${PROFILE_PATH}` }))
+        const out = await this.ctx.s3.send(new GetObjectCommand({ Bucket: this.ctx.config.bucket, Key: `${identityId}/public/${PROFILE_PATH}` }), {
+          abortSignal: signal,
+        })
         return (await out.Body?.transformToString('utf-8')) ?? ''
       })
       return parse(text)
     } catch (e) {
+      if (signal?.aborted) throw abortedError('profile.get', signal)
       const err = toWhimsyError(e, 'your profile')
       if (err.code === 'NotFound') return null
       throw err

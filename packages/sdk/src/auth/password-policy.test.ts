@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { PasswordPolicy } from './config.js'
+import type { PasswordPolicy } from '../config.js'
 import { describePasswordPolicy, passwordProblems } from './password-policy.js'
 
 const strict: PasswordPolicy = { minimumLength: 10, requireLowercase: true, requireUppercase: true, requireNumbers: true, requireSymbols: true }

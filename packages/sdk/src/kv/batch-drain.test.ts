@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { WhimsyError } from './errors.js'
-import { chunks, drain } from './kv-batch.js'
+import { WhimsyError } from '../errors.js'
+import { chunks, drain } from './batch-drain.js'
 
 describe('batches', () => {
   it('chunks at the batch limits', () => {

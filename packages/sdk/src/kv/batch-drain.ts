@@ -5,7 +5,7 @@
  * them. This resends them with exponential backoff and jitter, as AWS advises.
  * https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/API_BatchWriteItem.html
  */
-import { WhimsyError } from './errors.js'
+import { WhimsyError } from '../errors.js'
 
 export const BATCH_GET_LIMIT = 100
 export const BATCH_WRITE_LIMIT = 25

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { WhimsyError } from './errors.js'
-import { appKey, checkAppName, compareUtf8, isWellFormed, namespacePrefix, startPosition, storedKey } from './kv-keys.js'
+import { WhimsyError } from '../errors.js'
+import { appKey, checkAppName, compareUtf8, isWellFormed, namespacePrefix, startPosition, storedKey } from './keys.js'
 
 function codeOf(f: () => unknown): string | undefined {
   try {

@@ -4,10 +4,16 @@
  * may write the registry; the rules are `@whimsy/sites/handles`, shared with it and the proxy.
  */
 import { checkHandle, normalizeHandle } from '@whimsy/sites/handles'
-import { checkArgument, is } from './args.js'
-import { WhimsyError } from './errors.js'
+import { abortedError, checkNotAborted } from '../abort.js'
+import { checkArgument, checkOptions, is } from '../args.js'
+import { WhimsyError } from '../errors.js'
+import type { WhimsyContext } from '../whimsy-context.js'
 import { siteUrl } from './site-urls.js'
-import type { WhimsyContext } from './whimsy-context.js'
+
+/** Every `sites` call that makes a request takes a `signal`: aborted, it rejects with `Aborted` (at once if already aborted). */
+export interface SitesCallOptions {
+  signal?: AbortSignal
+}
 
 export class Sites {
   constructor(private readonly ctx: WhimsyContext) {}
@@ -24,10 +30,14 @@ export class Sites {
    * await whimsy.sites.claimHandle('danielx')
    * whimsy.sites.url('/') // 'https://danielx.whimsy.space/'
    */
-  async claimHandle(name: string): Promise<string> {
+  async claimHandle(name: string, options?: SitesCallOptions): Promise<string> {
     const handle = checked('sites.claimHandle', name)
+    const { signal } = callOptions('sites.claimHandle', options)
+    checkNotAborted('sites.claimHandle', signal)
     const idToken = await this.ctx.auth.idToken()
-    const claimed = await this.ctx.handles.claim(idToken, handle)
+    // The token may have taken a refresh round trip: a cancel meanwhile sends no claim.
+    checkNotAborted('sites.claimHandle', signal)
+    const claimed = await this.ctx.handles.claim(idToken, handle, signal).catch(cancelled('sites.claimHandle', signal))
     this.ctx.auth.update({ handle: claimed.handle })
     return claimed.handle
   }
@@ -37,11 +47,13 @@ export class Sites {
    * @example
    * const { available, reason } = await whimsy.sites.isAvailable('danielx')
    */
-  async isAvailable(name: string): Promise<{ available: boolean; reason?: string }> {
+  async isAvailable(name: string, options?: SitesCallOptions): Promise<{ available: boolean; reason?: string }> {
     const candidate = normalizeHandle(checkArgument('sites.isAvailable', 'handle', name, is.string))
+    const { signal } = callOptions('sites.isAvailable', options)
+    checkNotAborted('sites.isAvailable', signal)
     const check = checkHandle(candidate)
     if (!check.ok) return { available: false, reason: check.reason }
-    const answer = await this.ctx.handles.available(candidate)
+    const answer = await this.ctx.handles.available(candidate, signal).catch(cancelled('sites.isAvailable', signal))
     return answer.reason ? { available: answer.available, reason: answer.reason } : { available: answer.available }
   }
 
@@ -64,4 +76,16 @@ function checked(call: string, name: unknown): string {
   const check = checkHandle(handle)
   if (!check.ok) throw new WhimsyError('InvalidHandle', `${check.reason}.`)
   return handle
+}
+
+function callOptions(call: string, options: unknown): SitesCallOptions {
+  return checkOptions<SitesCallOptions>(call, options, { signal: is.signal })
+}
+
+/** A request ended by its signal says which call was cancelled, as `fs` and `kv` calls do. */
+export function cancelled(call: string, signal: AbortSignal | undefined): (e: unknown) => never {
+  return (e) => {
+    if (signal?.aborted) throw abortedError(call, signal)
+    throw e
+  }
 }
