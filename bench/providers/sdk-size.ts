@@ -106,7 +106,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
     'packages/sdk/src/auth/identity-exchange.ts',
   ]
   const KV = [...SIGN_IN, 'packages/sdk/src/kv/kv.ts', 'packages/sdk/src/transport/dynamodb.ts']
-  const FS = [...SIGN_IN, 'packages/sdk/src/fs.ts', 'packages/sdk/src/s3-client.ts']
+  const FS = [...SIGN_IN, 'packages/sdk/src/fs/fs.ts', 'packages/sdk/src/s3-client.ts']
   await compare(
     'sign-in only with splitting (first load + sign-in chunks), @whimsy/sdk',
     () => splitSize('whimsy-signin', SIGN_IN),

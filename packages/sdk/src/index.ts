@@ -6,12 +6,12 @@
  * await whimsy.auth.signIn({ username: 'daniel', password: 'correct-horse-42' })
  */
 export type { Auth, AuthChange, WhimsyEvent, WhimsyUser } from './auth/auth.js'
-export type { FileBody } from './bodies.js'
 export type { ChangeFeed } from './changes/feed.js'
 export type { Change, ChangeEvent, ChangeFeedOptions, Resync, SubscribeOptions, WebSocketConstructor } from './changes/types.js'
 export type { WatchOptions } from './changes/watch.js'
 export type { ChangeFeedConfig, PasswordPolicy, WhimsyConfig } from './config.js'
 export { isWhimsyError, WhimsyError, type WhimsyErrorCode } from './errors.js'
+export type { FileBody } from './fs/bodies.js'
 export type {
   FileEntry,
   FileInfo,
@@ -26,7 +26,7 @@ export type {
   UploadState,
   UploadTask,
   WriteOptions,
-} from './fs.js'
+} from './fs/fs.js'
 export type {
   JsonValue,
   KeyValue,

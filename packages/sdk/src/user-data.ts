@@ -5,7 +5,7 @@
  * Loaded only then.
  */
 import { eraseAccount } from './auth/account-erase.js'
-import { forgetPendingUpload, pendingUploads } from './multipart-upload.js'
+import { forgetPendingUpload, pendingUploads } from './fs/multipart-upload.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export async function deleteUserData(context: WhimsyContext): Promise<void> {

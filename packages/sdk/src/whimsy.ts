@@ -13,22 +13,22 @@ import type { ChangeFeedOptions } from './changes/types.js'
 import { watchFolder, watchKeys } from './changes/watch.js'
 import type { WhimsyConfig } from './config.js'
 import { checkConfig } from './config-check.js'
-import { deferredUploadTask } from './deferred-upload-task.js'
-import type { Files } from './fs.js'
-import { LIST_OPTIONS } from './fs-options.js'
+import { deferredUploadTask } from './fs/deferred-upload-task.js'
+import type { Files } from './fs/fs.js'
+import { LIST_OPTIONS } from './fs/options.js'
+import { publicUrlOf } from './fs/public-url.js'
+import { STREAM_CANNOT_PAUSE } from './fs/upload-limits.js'
 import { checkAppName, namespacePrefix } from './kv/keys.js'
 import type { KeyValue, KeyValueStore, KvListOptions } from './kv/kv.js'
 import { planList } from './kv/list-plan.js'
 import { afterLoading, type Loader, lazyNoun } from './lazy-noun.js'
 import type { FileRef } from './paths.js'
 import type { Profiles } from './profile/profile.js'
-import { publicUrlOf } from './public-url.js'
 import { HandlesClient } from './sites/handles-client.js'
 import { Sites } from './sites/sites.js'
 import { defaultStorage, type SessionStorage } from './storage.js'
 import type { DynamoDb } from './transport/dynamodb.js'
 import type { S3 } from './transport/s3/client.js'
-import { STREAM_CANNOT_PAUSE } from './upload-limits.js'
 import type { WhimsyContext } from './whimsy-context.js'
 
 export interface WhimsyOptions {
@@ -152,7 +152,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
   const fs = lazyNoun<Files>(
     'fs',
     async () => {
-      const [{ Files }] = await Promise.all([import('./fs.js'), loadS3()])
+      const [{ Files }] = await Promise.all([import('./fs/fs.js'), loadS3()])
       return new Files(context)
     },
     (load) => ({

@@ -9,7 +9,7 @@ import { gzipSync } from 'node:zlib'
 import { build, type Metafile } from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { Auth } from '../src/auth/auth.js'
-import { Files } from '../src/fs.js'
+import { Files } from '../src/fs/fs.js'
 import { KeyValue, KeyValueStore } from '../src/kv/kv.js'
 import { Profiles } from '../src/profile/profile.js'
 
@@ -70,7 +70,7 @@ describe('what each use downloads', () => {
     const packages = packagesIn(first)
     for (const heavy of ['@aws-sdk/client-s3', '@aws-sdk/client-dynamodb', '@aws-sdk/lib-storage', 'amazon-cognito-identity-js', '@smithy/core'])
       expect(packages, heavy).not.toContain(heavy)
-    for (const noun of ['sdk:fs.ts', 'sdk:kv/kv.ts', 'sdk:profile/profile.ts', 'sdk:auth/auth.ts']) expect(packages, noun).not.toContain(noun)
+    for (const noun of ['sdk:fs/fs.ts', 'sdk:kv/kv.ts', 'sdk:profile/profile.ts', 'sdk:auth/auth.ts']) expect(packages, noun).not.toContain(noun)
     const gzip = [...first].reduce((sum, out) => sum + gzipOf(out), 0)
     expect(gzip).toBeLessThan(42_000)
   })
@@ -90,7 +90,7 @@ describe('what each use downloads', () => {
     expect(kv).not.toContain('amazon-cognito-identity-js')
     // kv sends through the small client: no generated AWS client at all.
     expect([...kv].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([])
-    const fs = packagesIn(new Set([...staticClosure(sourceKey('fs.ts')), ...staticClosure(sourceKey('s3-client.ts'))]))
+    const fs = packagesIn(new Set([...staticClosure(sourceKey('fs/fs.ts')), ...staticClosure(sourceKey('s3-client.ts'))]))
     expect(fs).not.toContain('@aws-sdk/client-dynamodb')
     expect(fs).not.toContain('amazon-cognito-identity-js')
   })
@@ -137,6 +137,6 @@ describe('the facades', () => {
 
 /** TypeScript's `private` leaves no mark at run time: read it from the class's source. */
 function isPrivate(cls: { name: string }, key: string): boolean {
-  const file = { Files: 'fs.ts', KeyValueStore: 'kv/kv.ts', KeyValue: 'kv/kv.ts', Profiles: 'profile/profile.ts', Auth: 'auth/auth.ts' }[cls.name] ?? ''
+  const file = { Files: 'fs/fs.ts', KeyValueStore: 'kv/kv.ts', KeyValue: 'kv/kv.ts', Profiles: 'profile/profile.ts', Auth: 'auth/auth.ts' }[cls.name] ?? ''
   return new RegExp(`\\n\\s+private (?:async )?${key}\\b`).test(readFileSync(src(file), 'utf8'))
 }

@@ -230,7 +230,7 @@ export interface ListObjectsV2CommandInput {
   Delimiter?: string
   MaxKeys?: number
   ContinuationToken?: string
-  /** `url`: keys come back URL-encoded (see s3-xml-keys.ts for why). */
+  /** `url`: keys come back URL-encoded (see fs/xml-keys.ts for why). */
   EncodingType?: 'url'
 }
 export interface ListObjectsV2CommandOutput extends S3Output {

@@ -6,12 +6,12 @@
  * (AbortMultipartUpload) once the requests in flight have settled, so nothing stays behind.
  * No resume: a stream cannot be read twice.
  */
-import { toWhimsyError } from './aws-errors.js'
-import { WhimsyError } from './errors.js'
+import { toWhimsyError } from '../aws-errors.js'
+import { WhimsyError } from '../errors.js'
+import type { S3 } from '../transport/s3/client.js'
+import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from '../transport/s3/multipart.js'
+import { PutObjectCommand } from '../transport/s3/objects.js'
 import { PART_ATTEMPTS } from './multipart-upload.js'
-import type { S3 } from './transport/s3/client.js'
-import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from './transport/s3/multipart.js'
-import { PutObjectCommand } from './transport/s3/objects.js'
 import { MIN_PART_SIZE } from './upload-limits.js'
 
 export interface StreamUploadOptions {

@@ -4,8 +4,8 @@
  * for it and hands each control to the real task (upload-task.ts) as soon as that exists.
  * Type imports only: this module is part of the first chunk.
  */
-import { WhimsyError } from './errors.js'
-import type { Progress } from './fs.js'
+import { WhimsyError } from '../errors.js'
+import type { Progress } from './types.js'
 import type { UploadState, UploadTask } from './upload-task.js'
 
 /** `start` resolves to `{ task }`, not the task: a promise resolving to a thenable would adopt it. */

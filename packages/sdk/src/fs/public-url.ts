@@ -2,11 +2,11 @@
  * `fs.publicUrl`: synchronous and free of network code, so the lazily loaded `fs` facade can
  * answer it before the files code has loaded (see lazy-noun.ts).
  */
-import type { Auth } from './auth/auth.js'
-import type { WhimsyConfig } from './config.js'
-import { WhimsyError } from './errors.js'
-import { type FileRef, placeOf, sitePathOf } from './paths.js'
-import { objectUrl, siteUrl } from './sites/site-urls.js'
+import type { Auth } from '../auth/auth.js'
+import type { WhimsyConfig } from '../config.js'
+import { WhimsyError } from '../errors.js'
+import { type FileRef, placeOf, sitePathOf } from '../paths.js'
+import { objectUrl, siteUrl } from '../sites/site-urls.js'
 
 export function publicUrlOf(ctx: { config: WhimsyConfig; auth: Pick<Auth, 'user'> }, path: string | FileRef): string {
   const user = ctx.auth.user

@@ -8,18 +8,18 @@
  * Each part is retried by the S3 client's one retry policy (transport/retry.ts), with more
  * attempts than other requests: one lost part would cost the whole upload.
  */
-import { toWhimsyError } from './aws-errors.js'
-import { type PreparedBody, sizeOf, sliceOf } from './bodies.js'
-import { WhimsyError } from './errors.js'
-import type { SessionStorage } from './storage.js'
-import type { S3 } from './transport/s3/client.js'
+import { toWhimsyError } from '../aws-errors.js'
+import { WhimsyError } from '../errors.js'
+import type { SessionStorage } from '../storage.js'
+import type { S3 } from '../transport/s3/client.js'
 import {
   AbortMultipartUploadCommand,
   CompleteMultipartUploadCommand,
   CreateMultipartUploadCommand,
   ListPartsCommand,
   UploadPartCommand,
-} from './transport/s3/multipart.js'
+} from '../transport/s3/multipart.js'
+import { type PreparedBody, sizeOf, sliceOf } from './bodies.js'
 import { MIN_PART_SIZE } from './upload-limits.js'
 
 export { MIN_PART_SIZE }

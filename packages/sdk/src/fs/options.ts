@@ -3,8 +3,8 @@
  * checked before any request, so a wrong value is `InvalidInput` naming it instead of an
  * XML-parse or emulator message from the server.
  */
-import { is, isPlainObject, type Rule } from './args.js'
-import type { CallOptions, FolderOptions, ListOptions, ReadOptions, RemoveOptions, TransferOptions, UploadOptions } from './fs.js'
+import { is, isPlainObject, type Rule } from '../args.js'
+import type { CallOptions, FolderOptions, ListOptions, ReadOptions, RemoveOptions, TransferOptions, UploadOptions } from './types.js'
 import { MIN_PART_SIZE } from './upload-limits.js'
 
 type RulesOf<T> = { readonly [K in keyof T]-?: Rule }

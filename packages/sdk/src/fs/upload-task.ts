@@ -8,10 +8,10 @@
  * (a multipart upload keeps its parts and its resume record), `resume()` starts the next one,
  * which continues where the last stopped. `cancel()` ends it for good and removes what was sent.
  */
-import { abortedError } from './abort.js'
-import { WhimsyError } from './errors.js'
-import type { Progress } from './fs.js'
+import { abortedError } from '../abort.js'
+import { WhimsyError } from '../errors.js'
 import { PAUSED } from './multipart-upload.js'
+import type { Progress } from './types.js'
 
 export type UploadState = 'running' | 'paused' | 'done' | 'failed' | 'cancelled'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { DELETE_BATCH, decodeListedKey, deletionBatches } from './s3-xml-keys.js'
+import { DELETE_BATCH, decodeListedKey, deletionBatches } from './xml-keys.js'
 
 describe('Regression (issue 11, finding 3): keys from listings', () => {
   it.each([
