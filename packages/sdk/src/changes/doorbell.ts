@@ -5,8 +5,7 @@
  * Reconnects with exponential backoff and jitter.
  * https://docs.aws.amazon.com/appsync/latest/eventapi/event-api-websocket-protocol.html
  */
-import { Sha256 } from '@aws-crypto/sha256-js'
-import { SignatureV4 } from '@smithy/signature-v4'
+import { AwsV4Signer } from 'aws4fetch'
 import type { ScopedCredentials } from '../auth/credentials.js'
 import type { ChangeFeedConfig } from '../config.js'
 import { channelOf } from './channel-name.js'
@@ -32,19 +31,8 @@ export class Doorbell {
   private attempts = 0
   private retry: ReturnType<typeof setTimeout> | undefined
   private silence: ReturnType<typeof setTimeout> | undefined
-  private readonly signer: SignatureV4
 
-  constructor(private readonly options: DoorbellOptions) {
-    this.signer = new SignatureV4({
-      service: 'appsync',
-      region: options.region,
-      sha256: Sha256,
-      credentials: async () => {
-        const c = await options.credentials()
-        return { accessKeyId: c.accessKeyId, secretAccessKey: c.secretAccessKey, sessionToken: c.sessionToken }
-      },
-    })
-  }
+  constructor(private readonly options: DoorbellOptions) {}
 
   start(): void {
     this.stopped = false
@@ -135,25 +123,33 @@ export class Doorbell {
     this.retry = setTimeout(() => void this.connect(), delay)
   }
 
-  /** The headers of a signed `POST /event` with this body: AppSync Events' IAM authorization. */
+  /**
+   * The headers of a signed `POST /event` with this body: AppSync Events' IAM authorization.
+   * Signed with aws4fetch, the signer the SDK's transport already ships (WebCrypto), every
+   * header included as AppSync's own clients sign them; the header names come out lowercase.
+   */
   private async sign(body: string): Promise<Record<string, string>> {
     const url = new URL(this.options.config.http)
-    const signed = await this.signer.sign({
+    const { accessKeyId, secretAccessKey, sessionToken } = await this.options.credentials()
+    const signer = new AwsV4Signer({
+      url: url.href,
       method: 'POST',
-      protocol: url.protocol,
-      hostname: url.hostname,
-      port: url.port ? Number(url.port) : undefined,
-      path: url.pathname,
-      query: {},
       headers: {
         accept: 'application/json, text/javascript',
         'content-encoding': 'amz-1.0',
         'content-type': 'application/json; charset=UTF-8',
-        host: url.host,
       },
       body,
+      accessKeyId,
+      secretAccessKey,
+      sessionToken,
+      service: 'appsync',
+      region: this.options.region,
+      allHeaders: true,
     })
-    return signed.headers
+    const { headers } = await signer.sign()
+    // `host` is signed but not a header a Request may carry: the socket's authorization names it.
+    return { ...Object.fromEntries(headers), host: url.host }
   }
 }
 
