@@ -20,6 +20,11 @@ import { build } from 'esbuild'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const OUT = join(root, 'dist', 'browser')
 const MANIFEST = 'build.json'
+/**
+ * Beside the build, not in it (nothing serves it): which sources each file of the build holds,
+ * from esbuild's metafile, so a test can tell what a page's requests downloaded.
+ */
+export const BROWSER_INPUTS = join(root, 'dist', 'browser-inputs.json')
 export const BROWSER_ENTRY = 'whimsy.js'
 
 export interface BrowserBuildManifest {
@@ -83,11 +88,20 @@ export async function buildBrowser(): Promise<BrowserBuild> {
       // Hashed names: a chunk's URL names its bytes, so it can be cached for good.
       chunkNames: 'chunk-[hash]',
       metafile: true,
+      // The metafile's paths are relative to this, whoever runs the build (the local cloud, a
+      // test, `npm pack` in this folder): sources read `src/…`, dependencies `node_modules/…`.
+      absWorkingDir: root,
       logLevel: 'warning',
     })
     const files = Object.keys(result.metafile.outputs).map((p) => p.slice(p.lastIndexOf('/') + 1))
+    const inputs = Object.fromEntries(
+      Object.entries(result.metafile.outputs)
+        .filter(([p]) => p.endsWith('.js'))
+        .map(([p, o]) => [p.slice(p.lastIndexOf('/') + 1), Object.keys(o.inputs).map((i) => i.replace(/^(\.\.\/)+/, ''))]),
+    )
     const manifest: BrowserBuildManifest = { version, fingerprint: print, entry: BROWSER_ENTRY, files: files.sort() }
     writeFileSync(join(temp, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)
+    writeFileSync(BROWSER_INPUTS, `${JSON.stringify(inputs)}\n`)
     rmSync(OUT, { recursive: true, force: true })
     try {
       renameSync(temp, OUT)
@@ -105,7 +119,13 @@ export async function buildBrowser(): Promise<BrowserBuild> {
 /** The current browser build, built first if missing or older than the sources. */
 export async function ensureBrowserBuild(): Promise<BrowserBuild> {
   const existing = readManifest(OUT)
-  if (existing && existing.version === sdkVersion() && existing.fingerprint === fingerprint() && existing.files.every((f) => existsSync(join(OUT, f))))
+  if (
+    existing &&
+    existing.version === sdkVersion() &&
+    existing.fingerprint === fingerprint() &&
+    existing.files.every((f) => existsSync(join(OUT, f))) &&
+    existsSync(BROWSER_INPUTS)
+  )
     return { ...existing, dir: OUT }
   return buildBrowser()
 }

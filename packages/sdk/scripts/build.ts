@@ -5,9 +5,9 @@
  * Per file, not one bundle per entry: `dist/` mirrors `src/`, so an app's bundler drops whole
  * modules it does not use and maps errors to the file they came from.
  *
- * Dependencies stay imports, except `@whimsy/sites/handles` (the handle rules shared with the
- * sites package, which is not published): it is copied once into `dist/sites-handles.js` and
- * imports of it are rewritten, so the tarball installs on its own.
+ * Dependencies stay imports, except the rules shared with the sites package, which is not
+ * published — `@whimsy/sites/handles` (handles) and `@whimsy/sites/content-types`: each is copied
+ * once into `dist/sites-<name>.js` and imports of it are rewritten, so the tarball installs on its own.
  *
  * Last, `dist/browser/`: the self-contained build a plain page imports by URL (browser-build.ts).
  */
@@ -20,8 +20,8 @@ import { buildBrowser } from './browser-build.js'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(root, 'dist')
-const SHARED_RULES = '@whimsy/sites/handles'
-const SHARED_RULES_OUT = 'sites-handles'
+/** Shared modules of the sites package → their copy in `dist/`. */
+const SHARED_RULES: Record<string, string> = { '@whimsy/sites/handles': 'sites-handles', '@whimsy/sites/content-types': 'sites-content-types' }
 
 const sources = (readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }) as string[])
   .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))
@@ -33,9 +33,10 @@ const keepImports: Plugin = {
   setup(b) {
     b.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind === 'entry-point') return undefined
-      if (args.path === SHARED_RULES) {
+      const copy = Object.hasOwn(SHARED_RULES, args.path) ? SHARED_RULES[args.path] : undefined
+      if (copy) {
         const from = dirname(join(dist, relative(join(root, 'src'), args.importer)))
-        const to = relative(from, join(dist, `${SHARED_RULES_OUT}.js`))
+        const to = relative(from, join(dist, `${copy}.js`))
         return { path: to.startsWith('.') ? to : `./${to}`, external: true }
       }
       return { path: args.path, external: true }
@@ -45,7 +46,7 @@ const keepImports: Plugin = {
 
 rmSync(dist, { recursive: true, force: true })
 await build({
-  entryPoints: [...sources, { in: fileURLToPath(import.meta.resolve(SHARED_RULES)), out: SHARED_RULES_OUT }],
+  entryPoints: [...sources, ...Object.entries(SHARED_RULES).map(([module, out]) => ({ in: fileURLToPath(import.meta.resolve(module)), out }))],
   outdir: dist,
   bundle: true, // only so the plugin sees each import; it marks every one external
   plugins: [keepImports],

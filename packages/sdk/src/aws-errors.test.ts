@@ -4,7 +4,7 @@
  * transport (transport/json-protocol.ts) shapes them, which must agree.
  */
 import { describe, expect, it } from 'vitest'
-import { isNetworkError, toWhimsyError } from './aws-errors.js'
+import { handlesApiError, isNetworkError, toWhimsyError } from './aws-errors.js'
 import { WhimsyError } from './errors.js'
 import { jsonError } from './transport/json-protocol.js'
 
@@ -75,5 +75,34 @@ describe('toWhimsyError', () => {
     expect(toWhimsyError(aws('NotAuthorizedException', 400, 'Incorrect username or password.')).code).toBe('NotAuthorized')
     const mine = new WhimsyError('Aborted', 'stop')
     expect(toWhimsyError(mine)).toBe(mine)
+  })
+})
+
+describe("handlesApiError: the handle service's answers", () => {
+  it.each([
+    // [status, body, code, message]
+    [409, { code: 'HandleTaken', message: '"danielx" is taken' }, 'HandleTaken', '"danielx" is taken'],
+    [400, { code: 'InvalidHandle', message: '"www" is reserved' }, 'InvalidHandle', '"www" is reserved'],
+    [401, { code: 'NotAuthorized', message: 'The ID token was not accepted: expired' }, 'NotSignedIn', 'The ID token was not accepted: expired'],
+    [404, { code: 'NotFound', message: 'No such route: /x' }, 'NotFound', 'That does not exist.'],
+    [400, { code: 'BadRequest', message: 'The body is too large' }, 'InvalidInput', 'The body is too large'],
+    [405, { code: 'MethodNotAllowed', message: 'Use POST' }, 'Unknown', 'Use POST'],
+    [
+      500,
+      { code: 'InternalError', message: 'The handle registry failed; try again.' },
+      'Network',
+      'Could not reach Whimsy Space. Check the connection and try again.',
+    ],
+    [502, {}, 'Network', 'Could not reach Whimsy Space. Check the connection and try again.'],
+    [429, {}, 'TooManyRequests', 'Too many attempts in a short time. Wait a moment and try again.'],
+    [403, { message: 'x' }, 'Forbidden', 'You do not have permission to do that.'],
+    // The code decides, never the message: a message that names a code changes nothing.
+    [400, { code: 'Other', message: 'HandleTaken' }, 'InvalidInput', 'HandleTaken'],
+    [409, { code: 'toString', message: 'inherited names are not codes' }, 'Conflict', 'Someone else changed this at the same time. Reload it and try again.'],
+    [400, 'not an object', 'InvalidInput', 'The handle service answered 400.'],
+  ] as const)('HTTP %i %j is %s', (status, body, code, message) => {
+    const error = handlesApiError(status, body)
+    expect(error).toBeInstanceOf(WhimsyError)
+    expect({ code: error.code, message: error.message, status: error.status }).toEqual({ code, message, status })
   })
 })

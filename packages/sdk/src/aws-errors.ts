@@ -1,6 +1,6 @@
 /**
- * Every AWS, Cognito and network failure becomes a `WhimsyError` here, in one place, so each
- * status and service error name maps to the same code everywhere in the SDK.
+ * Every AWS, Cognito, handle-service and network failure becomes a `WhimsyError` here, in one
+ * place, so each status and service error name maps to the same code everywhere in the SDK.
  */
 import { WhimsyError, type WhimsyErrorCode } from './errors.js'
 
@@ -72,6 +72,17 @@ const BY_STATUS: Record<number, WhimsyErrorCode> = {
   503: 'TooManyRequests',
 }
 
+/**
+ * The handle service's own error codes (`@whimsy/sites`' handles API answers `{ code, message }`),
+ * read from the body's `code` field, never from its message. Its `NotAuthorized` is an ID token
+ * it did not accept: for the SDK the session is over, unlike Cognito's wrong password.
+ */
+const HANDLES_BY_CODE: Record<string, WhimsyErrorCode> = {
+  HandleTaken: 'HandleTaken',
+  InvalidHandle: 'InvalidHandle',
+  NotAuthorized: 'NotSignedIn',
+}
+
 const MESSAGES: Partial<Record<WhimsyErrorCode, string>> = {
   UserNotFound: 'There is no account with that username.',
   UsernameExists: 'That username is taken; choose another.',
@@ -127,4 +138,17 @@ export function toWhimsyError(e: unknown, what?: string, target: { key?: string 
   if (what && (code === 'NotFound' || code === 'Forbidden' || code === 'Conflict')) message = `${what}: ${message}`
   const path = what?.startsWith('/') ? what : undefined
   return new WhimsyError(code, message, { cause: e, status, path, key: target.key })
+}
+
+/**
+ * A failed answer of the handle service (`config.handlesApi`): its `code` where the SDK knows
+ * it, with the service's message (written for people: `"www" is reserved`); otherwise by status,
+ * as any other HTTP failure.
+ */
+export function handlesApiError(status: number, body: unknown): WhimsyError {
+  const { code, message } = (body ?? {}) as { code?: unknown; message?: unknown }
+  const text = typeof message === 'string' && message ? message : `The handle service answered ${status}.`
+  const mapped = typeof code === 'string' && Object.hasOwn(HANDLES_BY_CODE, code) ? HANDLES_BY_CODE[code] : undefined
+  if (mapped) return new WhimsyError(mapped, text, { status })
+  return toWhimsyError(Object.assign(new Error(text), { statusCode: status }))
 }

@@ -24,9 +24,7 @@ export function lazyNoun<T extends object>(name: string, load: Loader<T>, sync: 
   const loaded: Loader<T> = () => {
     loading ??= load().catch((e: unknown) => {
       loading = undefined // a chunk that failed to download is fetched again on the next call
-      // A chunk that did not download is a TypeError in browsers; anything else is a bug to see as it is.
-      if (!(e instanceof TypeError)) throw e
-      throw new WhimsyError('Network', `Could not load the SDK's ${name} code: ${e.message}`, { cause: e })
+      return chunkFailed(name)(e)
     })
     return loading
   }
@@ -54,4 +52,12 @@ export function lazyNoun<T extends object>(name: string, load: Loader<T>, sync: 
 /** An async generator that loads first, then yields what `iterate` yields. */
 export async function* afterLoading<T, I>(load: Loader<I>, iterate: (impl: I) => AsyncIterable<T>): AsyncGenerator<T> {
   yield* iterate(await load())
+}
+
+/** A chunk that did not download is a TypeError in browsers (`Network`); anything else is a bug to see as it is. */
+export function chunkFailed(name: string): (e: unknown) => never {
+  return (e) => {
+    if (!(e instanceof TypeError)) throw e
+    throw new WhimsyError('Network', `Could not load the SDK's ${name} code: ${e.message}`, { cause: e })
+  }
 }

@@ -21,8 +21,10 @@ import { STREAM_CANNOT_PAUSE } from './fs/upload-limits.js'
 import { checkAppName, namespacePrefix } from './kv/keys.js'
 import type { KeyValue, KeyValueStore, KvListOptions } from './kv/kv.js'
 import { planList } from './kv/list-plan.js'
-import { afterLoading, type Loader, lazyNoun } from './lazy-noun.js'
+import { afterLoading, chunkFailed, type Loader, lazyNoun } from './lazy-noun.js'
 import type { FileRef } from './paths.js'
+import { avatarUrlOf } from './profile/avatar-url.js'
+import { isOwnProfile, type ProfileCallOptions } from './profile/call-options.js'
 import type { Profiles } from './profile/profile.js'
 import { HandlesClient } from './sites/handles-client.js'
 import { Sites } from './sites/sites.js'
@@ -199,7 +201,15 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
       const [{ Profiles }] = await Promise.all([import('./profile/profile.js'), loadS3()])
       return new Profiles(context)
     },
-    () => ({}),
+    (load) => ({
+      // Anyone's profile is a plain fetch of their site: a visitor's page loads neither the profile code nor S3 for it.
+      get: async (handleOrOptions?: unknown, options?: ProfileCallOptions) => {
+        if (isOwnProfile(handleOrOptions)) return (await load()).get(handleOrOptions ?? options ?? {})
+        const { readPublicProfile } = await import('./profile/public-profile.js').catch(chunkFailed('profile'))
+        return readPublicProfile(checked, handleOrOptions, options)
+      },
+      avatarUrl: (...args: Parameters<Profiles['avatarUrl']>) => avatarUrlOf(context, ...args),
+    }),
   )
   return { config: checked, auth, fs, sites: new Sites(context), kv, profile, changes }
 }

@@ -102,7 +102,7 @@ describe('the facades', () => {
     Files: ['list', 'publicUrl', 'upload', 'watch'],
     KeyValueStore: ['list', 'watch'],
     KeyValue: ['list', 'app', 'watch'],
-    Profiles: [],
+    Profiles: ['avatarUrl'],
     Auth: ['onChange', 'update', 'credentialProvider', 'credentials', 'refreshCredentials', 'withCredentials'],
   }
   // Not `async`, but they return a promise, so forwarding them is right.

@@ -4,8 +4,8 @@
  * over node:http; the Lambda@Edge adapter uses `route` on the way to S3 and `missing` on the way
  * back. Only keys under `<identityId>/public/` are ever read.
  */
-import mime from 'mime/lite'
 import { type ByteRange, noneMatchHits, parseRange } from './conditional.js'
+import { contentTypeFor } from './content-types.js'
 import type { HandleLookup } from './handle-cache.js'
 import { folderOf, publicKey, type Resolution, resolve } from './resolve.js'
 
@@ -193,9 +193,7 @@ export function objectHeaders(path: string, meta: ObjectMeta): Record<string, st
 /** The stored type, unless it is the generic one S3 gives files uploaded without a type. */
 export function contentTypeOf(path: string, stored: string | undefined): string {
   if (stored && !GENERIC_TYPES.has(stored.split(';')[0]?.trim().toLowerCase() ?? '')) return stored
-  const guessed = mime.getType(path)
-  if (!guessed) return 'application/octet-stream'
-  return guessed.startsWith('text/') || guessed === 'application/javascript' || guessed === 'application/json' ? `${guessed}; charset=utf-8` : guessed
+  return contentTypeFor(path)
 }
 
 function preflight(): SiteResponse {

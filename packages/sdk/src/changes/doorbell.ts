@@ -5,7 +5,7 @@
  * Reconnects with exponential backoff and jitter.
  * https://docs.aws.amazon.com/appsync/latest/eventapi/event-api-websocket-protocol.html
  */
-import { AwsClient } from 'aws4fetch'
+import { AwsV4Signer } from 'aws4fetch'
 import type { ScopedCredentials } from '../auth/credentials.js'
 import type { ChangeFeedConfig } from '../config.js'
 import { channelOf } from './channel-name.js'
@@ -123,23 +123,33 @@ export class Doorbell {
     this.retry = setTimeout(() => void this.connect(), delay)
   }
 
-  /** The headers of a signed `POST /event` with this body: AppSync Events' IAM authorization. */
+  /**
+   * The headers of a signed `POST /event` with this body: AppSync Events' IAM authorization.
+   * Signed with aws4fetch, the signer the SDK's transport already ships (WebCrypto), every
+   * header included as AppSync's own clients sign them; the header names come out lowercase.
+   */
   private async sign(body: string): Promise<Record<string, string>> {
     const url = new URL(this.options.config.http)
     const { accessKeyId, secretAccessKey, sessionToken } = await this.options.credentials()
-    // aws4fetch, as the SDK's other requests are signed (no second SigV4 implementation in the bundle).
-    const signer = new AwsClient({ accessKeyId, secretAccessKey, sessionToken, service: 'appsync', region: this.options.region, retries: 0 })
-    const signed = await signer.sign(url.toString(), {
+    const signer = new AwsV4Signer({
+      url: url.href,
       method: 'POST',
-      headers: { accept: 'application/json, text/javascript', 'content-encoding': 'amz-1.0', 'content-type': 'application/json; charset=UTF-8' },
+      headers: {
+        accept: 'application/json, text/javascript',
+        'content-encoding': 'amz-1.0',
+        'content-type': 'application/json; charset=UTF-8',
+      },
       body,
+      accessKeyId,
+      secretAccessKey,
+      sessionToken,
+      service: 'appsync',
+      region: this.options.region,
+      allHeaders: true,
     })
-    // The host is signed but is no header of a Request: AppSync wants it among the others.
-    const headers: Record<string, string> = { host: url.host }
-    signed.headers.forEach((value, name) => {
-      headers[name] = value
-    })
-    return headers
+    const { headers } = await signer.sign()
+    // `host` is signed but not a header a Request may carry: the socket's authorization names it.
+    return { ...Object.fromEntries(headers), host: url.host }
   }
 }
 

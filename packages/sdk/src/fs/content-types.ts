@@ -1,8 +1,11 @@
-/** Content-Type from a file name, from the `mime` package's table of standard types. */
-import mime from 'mime/lite'
+/**
+ * Content-Type from a file name: the rule the user-site handler serves by too, so a file's type
+ * is the same on upload and on the site. Copied into `dist/` at build time with the handle rules
+ * (scripts/build.ts), so the published SDK imports no unpublished package — a function here
+ * rather than a re-export, so the declarations name no such package either.
+ */
+import { contentTypeFor as typeForName } from '@whimsy/sites/content-types'
 
 export function contentTypeFor(path: string): string {
-  const type = mime.getType(path) ?? 'application/octet-stream'
-  // Text without a charset is decoded as windows-1252 by browsers for some types; say UTF-8.
-  return type.startsWith('text/') || type === 'application/json' || type === 'application/javascript' ? `${type}; charset=utf-8` : type
+  return typeForName(path)
 }

@@ -2,8 +2,7 @@
  * The SDK's side of the handle registry's trusted claim function (`config.handlesApi`; see
  * `@whimsy/sites`). Plain `fetch`: the function is an HTTP endpoint, not an AWS API.
  */
-import { toWhimsyError } from '../aws-errors.js'
-import { WhimsyError, type WhimsyErrorCode } from '../errors.js'
+import { handlesApiError, toWhimsyError } from '../aws-errors.js'
 
 export class HandlesClient {
   constructor(private readonly base: string) {}
@@ -52,14 +51,6 @@ export class HandlesClient {
       // Not JSON: described by the status below.
     }
     if (res.ok) return parsed as T
-    const codes: Record<string, WhimsyErrorCode> = {
-      HandleTaken: 'HandleTaken',
-      InvalidHandle: 'InvalidHandle',
-      NotAuthorized: 'NotSignedIn',
-    }
-    const code = codes[String(parsed.code)]
-    const message = typeof parsed.message === 'string' ? parsed.message : `The handle service answered ${res.status}.`
-    if (code) throw new WhimsyError(code, message, { status: res.status })
-    throw toWhimsyError(Object.assign(new Error(message), { statusCode: res.status }))
+    throw handlesApiError(res.status, parsed)
   }
 }
