@@ -87,7 +87,7 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
 
   if (remembered && remembered.key === key && remembered.size === size) {
     // https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListParts.html
-    const listed = await call(() => s3.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: remembered.uploadId }))).catch((e: unknown) => {
+    const listed = await listParts(s3, call, { Bucket: bucket, Key: key, UploadId: remembered.uploadId }).catch((e: unknown) => {
       if (toWhimsyError(e).code === 'NotFound') return undefined // expired or aborted: start over
       throw toWhimsyError(e, path)
     })
@@ -185,6 +185,22 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
     // the parts stay for the next attempt (production's bucket expires abandoned uploads).
     if (!storageKey) await abortAll()
     throw toWhimsyError(failure ?? e, path)
+  }
+}
+
+/** Every part S3 has of an upload: ListParts answers 1,000 at a time, and an upload may have 10,000. */
+async function listParts(
+  s3: S3,
+  call: MultipartOptions['call'],
+  upload: { Bucket: string; Key: string; UploadId: string },
+): Promise<{ Parts: { PartNumber?: number; ETag?: string; Size?: number }[] }> {
+  const parts: { PartNumber?: number; ETag?: string; Size?: number }[] = []
+  let marker: number | undefined
+  for (;;) {
+    const page = await call(() => s3.send(new ListPartsCommand({ ...upload, PartNumberMarker: marker })))
+    parts.push(...(page.Parts ?? []))
+    if (!page.IsTruncated || page.NextPartNumberMarker === undefined || page.NextPartNumberMarker === marker) return { Parts: parts }
+    marker = page.NextPartNumberMarker
   }
 }
 
