@@ -25,6 +25,7 @@ import { checkOptions, invalid, is, isAbortSignal } from './args.js'
 import { toWhimsyError } from './aws-errors.js'
 import { type FileBody, prepareBody, readAllBytes, sizeOf } from './bodies.js'
 import type { ChangeEvent } from './changes/types.js'
+import { readUsage } from './changes/usage.js'
 import { type WatchOptions, watchFolder } from './changes/watch.js'
 import { contentTypeFor } from './content-types.js'
 import { WhimsyError } from './errors.js'
@@ -660,6 +661,9 @@ export class Files {
   async usage(options: CallOptions = {}): Promise<{ bytes: number; files: number }> {
     const { signal } = checkOptions<CallOptions>('fs.usage', options, CALL_OPTIONS)
     checkNotAborted('fs.usage', signal)
+    // One request where the change feed keeps totals; listing the tree where it has none.
+    const totals = await readUsage(this.ctx, signal)
+    if (totals) return totals
     let bytes = 0
     let files = 0
     for await (const entry of this.list('/', { recursive: true, signal })) {

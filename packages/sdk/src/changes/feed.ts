@@ -298,6 +298,7 @@ export class ChangeFeed {
 
   private changeOf(entry: LogEntry): Change {
     const { time, ...rest } = entry
+    this.ownWrites.confirm(entry)
     return { type: 'change', ...rest, time: new Date(time), fromThisDevice: this.ownWrites.madeHere(entry) }
   }
 }
