@@ -165,15 +165,18 @@ export class ChangeLogWriter {
   private async appendChunk(identityId: string, changes: ChangeInput[]): Promise<{ outcomes: AppendOutcome[]; head: number }> {
     const { ddb, table } = this.options
     const headKey = { [PARTITION]: { S: identityId }, [SORT]: { N: '0' } }
+    // The head of an append this run completed for another (crashed) one: rung for as well.
+    let completed = 0
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       const headItem = (await ddb.send(new GetItemCommand({ TableName: table, Key: headKey, ConsistentRead: true }))).Item
       if (headItem?.pending?.M) {
         await this.applyPending(identityId, headItem.pending.M)
+        completed = Number(headItem.head?.N ?? 0)
         continue
       }
       const keyHeads = await this.getAll([...new Set(changes.map((c) => keyStatePartition(c.identityId, c.kind, c.name)))])
       const plan = planAppend(changes, keyHeads, headItem, this.expiresAt())
-      if (plan.entries.length === 0) return { outcomes: plan.outcomes, head: 0 }
+      if (plan.entries.length === 0) return { outcomes: plan.outcomes, head: completed }
       const pending: Item = {
         id: { S: randomUUID() },
         entries: { L: plan.entries.map((M) => ({ M })) },

@@ -77,6 +77,41 @@ describe('two writer runs at once', () => {
     expect({ bytes: Number(bytes), files: Number(files) }).toEqual({ bytes: 300 + 301 + 302, files: 3 })
   })
 
+  it('a run held between deciding and numbering loses to a newer event of the same key, and its older event is not logged after it', async () => {
+    const id = newIdentity()
+    // Run C's requests pass through a gate: its update of the user's head item waits until run
+    // B has appended (what a slow network or a paused Lambda does), with no timer involved.
+    let reached: () => void = () => {}
+    const atGate = new Promise<void>((r) => {
+      reached = r
+    })
+    let open: () => void = () => {}
+    const gate = new Promise<void>((r) => {
+      open = r
+    })
+    const held = client()
+    held.middlewareStack.add(
+      (next, context) => async (args) => {
+        const input = args.input as { Key?: { identityId?: { S?: string }; seq?: { N?: string } } }
+        if (context.commandName === 'UpdateItemCommand' && input.Key?.identityId?.S === id && input.Key.seq?.N === '0') {
+          reached()
+          await gate
+        }
+        return next(args)
+      },
+      { step: 'initialize', name: 'gate' },
+    )
+    const runC = new ChangeLogWriter({ ddb: held, table })
+    const older = runC.append([s3Change(id, '/k', 1, 10)])
+    await atGate
+    expect(await runB.append([s3Change(id, '/k', 2, 20)])).toEqual([{ appended: 1 }])
+    open()
+    expect(await older).toEqual([{ skipped: 'superseded' }])
+    held.destroy()
+    expect((await log(id)).map((e) => e.versionId)).toEqual(['v000002'])
+    expect(await headItem(id)).toMatchObject({ head: 1, bytes: '20', files: '1' })
+  })
+
   it('a delete delivered before the put it follows still leaves the file deleted, and the totals right', async () => {
     const id = newIdentity()
     await runA.append([s3Change(id, '/keep', 1, 7)])
