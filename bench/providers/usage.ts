@@ -4,7 +4,7 @@
  * keeps no totals), for a user with 10,000 files (1,000 with --quick). The files are seeded
  * straight into the engine (`bench/seed.ts`), whose change events feed the writer as any write.
  * Most of this provider's time is the writer absorbing those 10,000 events (the cloud's stop
- * waits for it): about 2 minutes at load 4, 5 at load 16 on the 2-core machine.
+ * waits for it): 294 s in all, measured once at load 16 on the shared 2-core machine.
  */
 import { performance } from 'node:perf_hooks'
 import { createUser } from '../../test/users.js'
