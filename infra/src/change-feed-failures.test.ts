@@ -4,9 +4,15 @@
  * batches end in one dead-letter queue kept as long as the log keeps entries, an alarm watches
  * it, and an output names it. The writer's role covers the batched calls writer.ts makes.
  */
+import { randomUUID } from 'node:crypto'
+import { createServer } from 'node:http'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { DynamoDBClient, QueryCommand } from '@aws-sdk/client-dynamodb'
 import { Match } from 'aws-cdk-lib/assertions'
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { CHANGE_RETENTION_SECONDS, DEAD_LETTERS_OUTPUT } from './change-feed.js'
+import { infraPath } from './lambda-bundle.js'
 import type { PolicyDocument } from './policies.js'
 import { resolver } from './testing/intrinsics.js'
 import { resourcesOf, type Synthesized, synthesize } from './testing/synth.js'
@@ -90,5 +96,60 @@ describe('changes the writer could not append', () => {
     for (const st of sends) expect([st.Resource].flat()).toEqual([expect.stringMatching(/:whimsy-test-change-feed-dead-letters$|^arn:aws:sqs:/)])
     const batched = statements.filter((st) => [st.Action].flat().includes('dynamodb:BatchWriteItem'))
     expect(batched.flatMap((st) => [st.Action].flat())).toEqual(['dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem'])
+  })
+
+  it('a dead letter of an S3 invocation is redriven by invoking the writer with it as it is', async () => {
+    const cloud = inject('cloud')
+    const channel = createServer((_req, res) => res.end('{}'))
+    await new Promise<void>((r) => channel.listen(0, '127.0.0.1', r))
+    const saved = { ...process.env }
+    Object.assign(process.env, {
+      AWS_REGION: cloud.config.region,
+      AWS_ENDPOINT_URL_DYNAMODB: cloud.config.endpoints?.dynamodb,
+      AWS_ACCESS_KEY_ID: cloud.admin.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: cloud.admin.secretAccessKey,
+      WHIMSY_CHANGES_TABLE: cloud.config.changes?.table,
+      WHIMSY_EVENTS_HTTP: `http://127.0.0.1:${(channel.address() as { port: number }).port}/event`,
+    })
+    delete process.env.AWS_SESSION_TOKEN
+    try {
+      const writer = (await import(pathToFileURL(join(infraPath('dist', 'bundles', 'whimsy-test-change-feed'), 'index.mjs')).href)) as {
+        handler: (e: unknown) => Promise<void>
+      }
+      const owner = `us-east-1:${randomUUID()}`
+      const event = {
+        Records: [
+          {
+            eventSource: 'aws:s3',
+            eventName: 'ObjectCreated:Put',
+            eventTime: '2026-12-01T12:00:00.000Z',
+            s3: { object: { key: `${owner}/lost.txt`, size: 4, eTag: 'e', sequencer: '0A' } },
+          },
+        ],
+      }
+      // What Lambda's on-failure destination puts in the queue for an asynchronous invocation.
+      const deadLetter = {
+        version: '1.0',
+        requestContext: { condition: 'RetriesExhausted', approximateInvokeCount: 3 },
+        requestPayload: event,
+        responsePayload: { errorMessage: 'throttled' },
+      }
+      await writer.handler(deadLetter)
+      await writer.handler(deadLetter)
+      const ddb = new DynamoDBClient({ region: cloud.config.region, endpoint: cloud.config.endpoints?.dynamodb, credentials: cloud.admin })
+      const log = await ddb.send(
+        new QueryCommand({
+          TableName: cloud.config.changes?.table,
+          KeyConditionExpression: 'identityId = :id AND seq > :z',
+          ExpressionAttributeValues: { ':id': { S: owner }, ':z': { N: '0' } },
+          ConsistentRead: true,
+        }),
+      )
+      ddb.destroy()
+      expect(log.Items?.map((i) => [i.seq?.N, i.path?.S])).toEqual([['1', '/lost.txt']])
+    } finally {
+      process.env = saved
+      channel.close()
+    }
   })
 })
