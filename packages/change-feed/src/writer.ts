@@ -17,7 +17,7 @@
  *      sets the new head, the new totals and `pending` (the entries and the new key heads). A
  *      concurrent run that got there first makes it fail: back to step 1, deciding again
  *      against the key heads that run wrote;
- *   5. apply `pending`: the entries (plain puts), the key heads (each conditional on its `at`,
+ *   5. apply `pending`: the entries (plain puts) and, beside them, the key heads (each conditional on its `at`,
  *      the seq that set it, so a slow run never moves one back), then remove `pending`.
  * So seq order is commit order per key, at least once (a change whose key head was claimed by
  * an older writer without an entry is appended again, with the same eventId; the SDK drops
@@ -216,9 +216,10 @@ export class ChangeLogWriter {
   /** Step 5: safe to repeat, and by any run (one that finds it left behind, or the one that wrote it). */
   private async applyPending(identityId: string, pending: Item): Promise<void> {
     const { ddb, table } = this.options
-    await this.putAll((pending.entries?.L ?? []).flatMap((v) => (v.M ? [v.M] : [])))
-    await Promise.all(
-      (pending.keys?.L ?? []).flatMap((v) =>
+    // Entries and key heads are independent of each other: written side by side.
+    await Promise.all([
+      this.putAll((pending.entries?.L ?? []).flatMap((v) => (v.M ? [v.M] : []))),
+      ...(pending.keys?.L ?? []).flatMap((v) =>
         v.M
           ? [
               ddb
@@ -237,7 +238,7 @@ export class ChangeLogWriter {
             ]
           : [],
       ),
-    )
+    ])
     await ddb
       .send(
         new UpdateItemCommand({
