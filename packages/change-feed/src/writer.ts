@@ -17,8 +17,9 @@
  *      sets the new head, the new totals and `pending` (the entries and the new key heads). A
  *      concurrent run that got there first makes it fail: back to step 1, deciding again
  *      against the key heads that run wrote;
- *   5. apply `pending`: the entries (plain puts) and, beside them, the key heads (each conditional on its `at`,
- *      the seq that set it, so a slow run never moves one back), then remove `pending`.
+ *   5. apply `pending`: the entries (plain puts) and, beside them, the key heads (each
+ *      conditional on its `at`, the seq that set it, so a slow run never moves one back), then
+ *      remove `pending`.
  * So seq order is commit order per key, at least once (a change whose key head was claimed by
  * an older writer without an entry is appended again, with the same eventId; the SDK drops
  * duplicates), and the totals equal the sum over the key heads of existing files.
