@@ -175,6 +175,8 @@ export class ChangeLogWriter {
         completed = Number(headItem.head?.N ?? 0)
         continue
       }
+      // Only after the head item, never beside it: key heads read before a run's step 5 and a head
+      // read after it would pass step 4's condition with a decision made on stale key heads.
       const keyHeads = await this.getAll([...new Set(changes.map((c) => keyStatePartition(c.identityId, c.kind, c.name)))])
       const plan = planAppend(changes, keyHeads, headItem, this.expiresAt())
       if (plan.entries.length === 0) return { outcomes: plan.outcomes, head: completed }
