@@ -30,6 +30,7 @@ export const PROVIDERS: ProviderEntry[] = [
   { title: 'Local cloud: boot, and the gateway vs the store called directly', module: 'packages/local-cloud/bench/gateway-overhead.ts', weight: 2 },
   { title: 'Live sync (change feed)', module: 'packages/local-cloud/bench/change-feed.ts', optional: true },
   { title: 'Briefcase', module: 'bench/providers/briefcase.ts', weight: 0.5 },
+  { title: 'Storage used: fs.usage() from the change feed’s totals vs listing', module: 'bench/providers/usage.ts', weight: 4 },
   // Last: the engine against the emulator it replaced, the one comparison issue 17 does not list.
   { title: 'S3 engine (behind the gateway) vs s3rver 3.7.1', module: 'packages/local-cloud/bench/s3-engine.ts', weight: 3 },
 ]

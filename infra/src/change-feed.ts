@@ -8,14 +8,17 @@
  * deploys a custom-resource Lambda of its own; the invoke permission names the bucket by its
  * deterministic ARN, so the bucket can depend on it without a cycle.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
+import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib'
 import * as appsync from 'aws-cdk-lib/aws-appsync'
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch'
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb'
 import * as iam from 'aws-cdk-lib/aws-iam'
 import * as lambda from 'aws-cdk-lib/aws-lambda'
-import { DynamoEventSource } from 'aws-cdk-lib/aws-lambda-event-sources'
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations'
+import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources'
 import * as logs from 'aws-cdk-lib/aws-logs'
 import type * as s3 from 'aws-cdk-lib/aws-s3'
+import * as sqs from 'aws-cdk-lib/aws-sqs'
 import { Construct } from 'constructs'
 import { bundleLambda } from './lambda-bundle.js'
 import { BASIC_EXECUTION_ROLE } from './nag-acknowledgements.js'
@@ -23,6 +26,9 @@ import { CHANGE_CHANNEL_NAMESPACE } from './policies.js'
 
 /** How long the log keeps an entry: a device offline longer gets "resync". */
 export const CHANGE_RETENTION_SECONDS = 14 * 24 * 3600
+
+/** The stack output naming the queue of changes the writer could not append (see infra/README.md). */
+export const DEAD_LETTERS_OUTPUT = 'WhimsyChangeFeedDeadLetters'
 
 /**
  * The namespace's subscribe handler (APPSYNC_JS): a caller may subscribe only to the channel
@@ -53,6 +59,8 @@ export class ChangeFeed extends Construct {
   readonly table: dynamodb.Table
   readonly api: appsync.EventApi
   readonly fn: lambda.Function
+  /** What the writer failed to append after its retries: S3 events whole, stream batches by their range. */
+  readonly deadLetters: sqs.Queue
 
   constructor(scope: Construct, id: string, props: ChangeFeedProps) {
     super(scope, id)
@@ -107,10 +115,39 @@ export class ChangeFeed extends Construct {
     })
     // The writer's calls (writer.ts) and nothing else; it is the log's only writer.
     this.table.grant(this.fn, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:Query')
+    // Its batched reads and writes (the key heads of a batch, the entries of a batch).
+    this.table.grant(this.fn, 'dynamodb:BatchGetItem', 'dynamodb:BatchWriteItem')
     // Publish on the one namespace (grantPublish would name every namespace, `channelNamespace/*`).
     this.fn.addToRolePolicy(
       new iam.PolicyStatement({ actions: ['appsync:EventPublish'], resources: [`${this.api.apiArn}/channelNamespace/${CHANGE_CHANNEL_NAMESPACE}`] }),
     )
+
+    // A change the writer cannot append must not vanish: after the retries it lands here, kept
+    // as long as the log keeps entries, and the alarm says so. S3 invokes asynchronously, so the
+    // failed event itself is the message; the stream's message names the failed batch's range,
+    // to be read again from the stream (24 h) — infra/README.md says how to redrive both.
+    this.deadLetters = new sqs.Queue(this, 'DeadLetters', {
+      queueName: `${props.prefix}-change-feed-dead-letters`,
+      retentionPeriod: Duration.seconds(CHANGE_RETENTION_SECONDS),
+      encryption: sqs.QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    })
+    Validations.of(this.deadLetters).acknowledge({ id: 'AwsSolutions-SQS3', reason: 'This queue is itself the dead-letter queue of the change feed writer' })
+    this.fn.configureAsyncInvoke({ onFailure: new SqsDestination(this.deadLetters), retryAttempts: 2, maxEventAge: Duration.hours(6) })
+    new cloudwatch.Alarm(this, 'DeadLettersAlarm', {
+      alarmName: `${props.prefix}-change-feed-dead-letters`,
+      alarmDescription: 'The change feed writer gave up on changes: they are missing from their owners’ logs until redriven (infra/README.md)',
+      metric: this.deadLetters.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    })
+    new CfnOutput(this, 'DeadLettersOutput', {
+      key: DEAD_LETTERS_OUTPUT,
+      value: this.deadLetters.queueUrl,
+      description: 'Changes the feed writer could not append',
+    })
 
     // The key-value table's stream (its owner turns it on: data-stack.ts).
     this.fn.addEventSource(
@@ -119,6 +156,7 @@ export class ChangeFeed extends Construct {
         batchSize: 100,
         retryAttempts: 20,
         bisectBatchOnError: true,
+        onFailure: new SqsDlq(this.deadLetters),
       }),
     )
 

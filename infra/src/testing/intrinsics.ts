@@ -34,6 +34,9 @@ export function resolver(template: CfnTemplate, deployment: Deployment) {
     const named: Record<string, string> = { 'AWS::S3::Bucket': 'BucketName', 'AWS::DynamoDB::Table': 'TableName', 'AWS::IAM::Role': 'RoleName' }
     const prop = named[r.Type]
     if (prop && r.Properties?.[prop] !== undefined) return String(resolve(r.Properties[prop]))
+    // A queue's Ref is its URL.
+    if (r.Type === 'AWS::SQS::Queue' && r.Properties?.QueueName !== undefined)
+      return `https://sqs.${deployment.region}.amazonaws.com/${deployment.account}/${String(resolve(r.Properties.QueueName))}`
     throw new Error(`No name for Ref ${id} (${r.Type}): give it in deployment.refs`)
   }
 
@@ -61,7 +64,10 @@ export function resolver(template: CfnTemplate, deployment: Deployment) {
     if (attribute === 'Arn') {
       if (r.Type === 'AWS::S3::Bucket') return `arn:aws:s3:::${ref(id)}`
       if (r.Type === 'AWS::DynamoDB::Table') return `arn:aws:dynamodb:${deployment.region}:${deployment.account}:table/${ref(id)}`
+      if (r.Type === 'AWS::SQS::Queue' && r.Properties?.QueueName !== undefined)
+        return `arn:aws:sqs:${deployment.region}:${deployment.account}:${String(resolve(r.Properties.QueueName))}`
     }
+    if (r.Type === 'AWS::SQS::Queue' && attribute === 'QueueName' && r.Properties?.QueueName !== undefined) return String(resolve(r.Properties.QueueName))
     throw new Error(`No value for GetAtt ${id}.${attribute}: give it in deployment.attributes`)
   }
 

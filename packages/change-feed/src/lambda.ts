@@ -35,8 +35,14 @@ const writer = new ChangeLogWriter({
 
 type AnyRecord = (S3EventRecordLike & { eventSource?: string }) | (StreamRecordLike & { eventSource?: string })
 
-export async function handler(event: { Records?: AnyRecord[] }): Promise<void> {
-  const changes = (event.Records ?? []).flatMap((record) => {
+/**
+ * `event` is a delivery (S3 notification, stream batch) or, for a redrive, the record the
+ * dead-letter queue kept of a failed asynchronous invocation: the original event is its
+ * `requestPayload` (infra/README.md).
+ */
+export async function handler(event: { Records?: AnyRecord[]; requestPayload?: { Records?: AnyRecord[] } }): Promise<void> {
+  const records = event.Records ?? event.requestPayload?.Records ?? []
+  const changes = records.flatMap((record) => {
     if (record.eventSource === 'aws:s3') return [changeOfS3Record(record as S3EventRecordLike)].filter((c) => c !== undefined)
     if (record.eventSource === 'aws:dynamodb') {
       const write = kvWriteOfStreamRecord(record as StreamRecordLike)

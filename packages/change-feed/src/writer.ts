@@ -2,33 +2,65 @@
  * The feed writer: appends committed changes to their owners' change logs. Pure code over
  * DynamoDB calls, run by the production Lambda and by the local cloud alike.
  *
- * Without transactions (dynalite has none, and one conditional write per step is cheaper), each
- * change goes through steps that are each safe to repeat:
- *   1. the key's last sequencer is raised with a condition; when it is not newer, the event's
- *      marker (step 4) tells a repeated delivery, the same sequencer without a marker the retry
- *      of an append cut short, and anything else an event older than one already logged for
- *      its key, which stops here, so a key's entries never go back in time;
- *   2. the head counter is incremented (the entry's seq), 3. the entry is written,
- *   4. the marker is written.
- * A crash between 1 and 4 makes the retry append again, with the same eventId: at least once,
- * and the SDK drops the duplicate. Changes of one identity are appended one batch at a time in
- * this process (a batch's claims one by one, then one counter increment for the batch, then its
- * entries and markers in batch writes), so seq order is per-key commit order.
+ * Deliveries are unordered, may repeat, and in production two Lambda runs may append for one
+ * user at once. Per-key order must hold whatever the delivery order, so the decision "this
+ * event is newer than its key's head" and the handing out of its seq are made atomic by one
+ * conditional write on the user's head item (seq 0): a write-ahead record, because dynalite
+ * has no transactions and a transaction of 100 changes would need more than its 100 items.
+ *   1. read the head item; if it holds a `pending` append (a run cut short or still running),
+ *      apply that first (every step of it is safe to repeat) and read again;
+ *   2. read the per-key heads of the batch's keys (the last sequencer appended, the file's size);
+ *   3. decide each change: older than its key's head → `superseded`, not appended (below); the
+ *      key head's own event → `duplicate`; else appended at the next seq, and the totals of
+ *      current files (`bytes`, `files`) move by the size difference;
+ *   4. one conditional update of the head item — `head` still what step 1 read, no `pending` —
+ *      sets the new head, the new totals and `pending` (the entries and the new key heads). A
+ *      concurrent run that got there first makes it fail: back to step 1, deciding again
+ *      against the key heads that run wrote;
+ *   5. apply `pending`: the entries (plain puts) and, beside them, the key heads (each
+ *      conditional on its `at`, the seq that set it, so a slow run never moves one back), then
+ *      remove `pending`.
+ * So seq order is commit order per key, at least once (a change whose key head was claimed by
+ * an older writer without an entry is appended again, with the same eventId; the SDK drops
+ * duplicates), and the totals equal the sum over the key heads of existing files.
+ *
+ * A late event — older than one already logged for its key — is not appended. The log
+ * promises both commit order per key and every committed change; a late event can only keep
+ * one of them, and the order is what readers build on: a device mirroring the log would
+ * otherwise put an older state over a newer one. Nothing a device needs is lost: the newer
+ * entry describes the key's current state, and an overwritten file version stays in its version
+ * history (`fs.versions`). The outcome says `superseded`.
+ *
+ * Key heads of existing files never expire (they hold the size the totals need); those of
+ * deleted files and of key-value items expire with the log's retention.
  */
+import { randomUUID } from 'node:crypto'
 import {
   type AttributeValue,
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   type BatchWriteItemCommandOutput,
   ConditionalCheckFailedException,
   DeleteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   type QueryCommandOutput,
   UpdateItemCommand,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb'
-import { type ChangeInput, DEFAULT_RETENTION_SECONDS, eventMarkerPartition, keyStatePartition, PARTITION, SORT } from './change-log.js'
+import { planAppend } from './append-plan.js'
+import {
+  type ChangeInput,
+  DEFAULT_RETENTION_SECONDS,
+  eventMarkerPartition,
+  keyStatePartition,
+  PARTITION,
+  SORT,
+  USAGE_BYTES,
+  USAGE_FILES,
+} from './change-log.js'
 
 export interface ChangeLogWriterOptions {
   ddb: DynamoDBClient
@@ -48,6 +80,11 @@ export interface ChangeLogWriterOptions {
 export type AppendOutcome = { appended: number } | { skipped: 'duplicate' | 'superseded' }
 
 type Item = Record<string, AttributeValue>
+
+/** Changes per write-ahead record: keeps the head item far below DynamoDB's 400 KB. */
+const CHUNK = 100
+/** Attempts of step 4 against concurrent runs for one user before the delivery fails (and is retried by AWS). */
+const MAX_ATTEMPTS = 60
 
 export class ChangeLogWriter {
   private readonly queues = new Map<string, Promise<unknown>>()
@@ -90,19 +127,18 @@ export class ChangeLogWriter {
         this.serially(identityId, async () => {
           // Before appending: whoever sees the new entries sees the expired ones gone.
           if (this.options.deleteExpired) await this.deleteExpiredEntries(identityId)
-          const claimed: number[] = []
-          for (const i of indexes) {
-            const claim = await this.claim(changes[i] as ChangeInput)
-            if (claim === 'claimed') claimed.push(i)
-            else outcomes[i] = { skipped: claim }
+          let head = 0
+          for (let from = 0; from < indexes.length; from += CHUNK) {
+            const chunk = indexes.slice(from, from + CHUNK)
+            const done = await this.appendChunk(
+              identityId,
+              chunk.map((i) => changes[i] as ChangeInput),
+            )
+            chunk.forEach((i, k) => {
+              outcomes[i] = done.outcomes[k] as AppendOutcome
+            })
+            head = Math.max(head, done.head)
           }
-          const head = await this.appendClaimed(
-            identityId,
-            claimed.map((i) => changes[i] as ChangeInput),
-          )
-          claimed.forEach((i, k) => {
-            outcomes[i] = { appended: head - claimed.length + 1 + k }
-          })
           if (head > 0) await this.options.onAppended?.(identityId, head)
         }),
       ),
@@ -126,65 +162,120 @@ export class ChangeLogWriter {
     return next
   }
 
-  /** Step 1 for one change: whether it is to be appended. */
-  private async claim(change: ChangeInput): Promise<'claimed' | 'duplicate' | 'superseded'> {
+  /** Steps 1 to 5 for up to CHUNK changes of one identity. `head`: the new head, 0 when nothing was appended. */
+  private async appendChunk(identityId: string, changes: ChangeInput[]): Promise<{ outcomes: AppendOutcome[]; head: number }> {
     const { ddb, table } = this.options
-    const marker = { [PARTITION]: { S: eventMarkerPartition(change.identityId, change.eventId) }, [SORT]: { N: '0' } }
-    const expiresAt = Math.floor(this.now().getTime() / 1000) + this.retention
-    const keyState = { [PARTITION]: { S: keyStatePartition(change.identityId, change.kind, change.name) }, [SORT]: { N: '0' } }
-    try {
-      // Strictly newer than what is logged for the key: the common case costs one write here.
-      await ddb.send(
-        new UpdateItemCommand({
-          TableName: table,
-          Key: keyState,
-          UpdateExpression: 'SET sequencer = :s, expiresAt = :e',
-          ConditionExpression: 'attribute_not_exists(sequencer) OR sequencer < :s',
-          ExpressionAttributeValues: { ':s': { S: change.sequencer }, ':e': { N: String(expiresAt) } },
-        }),
-      )
-    } catch (e) {
-      if (!(e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException')) throw e
-      // Not newer: a repeat (its marker says it was appended), the retry of an append cut short
-      // after the claim (same sequencer, no marker: go on), or an older event (superseded).
-      const seen = await ddb.send(new GetItemCommand({ TableName: table, Key: marker, ConsistentRead: true }))
-      if (seen.Item) return 'duplicate'
-      const state = await ddb.send(new GetItemCommand({ TableName: table, Key: keyState, ConsistentRead: true }))
-      if (state.Item?.sequencer?.S !== change.sequencer) return 'superseded'
+    const headKey = { [PARTITION]: { S: identityId }, [SORT]: { N: '0' } }
+    // The head of an append this run completed for another (crashed) one: rung for as well.
+    let completed = 0
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      const headItem = (await ddb.send(new GetItemCommand({ TableName: table, Key: headKey, ConsistentRead: true }))).Item
+      if (headItem?.pending?.M) {
+        await this.applyPending(identityId, headItem.pending.M)
+        completed = Number(headItem.head?.N ?? 0)
+        continue
+      }
+      // Only after the head item, never beside it: key heads read before a run's step 5 and a head
+      // read after it would pass step 4's condition with a decision made on stale key heads.
+      const keyHeads = await this.getAll([...new Set(changes.map((c) => keyStatePartition(c.identityId, c.kind, c.name)))])
+      const plan = planAppend(changes, keyHeads, headItem, this.expiresAt())
+      if (plan.entries.length === 0) return { outcomes: plan.outcomes, head: completed }
+      const pending: Item = {
+        id: { S: randomUUID() },
+        entries: { L: plan.entries.map((M) => ({ M })) },
+        keys: { L: plan.keyHeads.map((M) => ({ M })) },
+      }
+      const values: Item = { ':h': { N: String(plan.head) }, ':p': { M: pending } }
+      let set = 'SET #h = :h, #p = :p'
+      if (plan.totals) {
+        set += ', #b = :b, #f = :f'
+        values[':b'] = { N: String(plan.totals.bytes) }
+        values[':f'] = { N: String(plan.totals.files) }
+      }
+      if (headItem) values[':old'] = headItem.head ?? { N: '0' }
+      try {
+        await ddb.send(
+          new UpdateItemCommand({
+            TableName: table,
+            Key: headKey,
+            UpdateExpression: set,
+            ConditionExpression: headItem ? '#h = :old AND attribute_not_exists(#p)' : 'attribute_not_exists(#h)',
+            ExpressionAttributeNames: { '#h': 'head', '#p': 'pending', ...(plan.totals ? { '#b': USAGE_BYTES, '#f': USAGE_FILES } : {}) },
+            ExpressionAttributeValues: values,
+          }),
+        )
+      } catch (e) {
+        if (!isConditionFailure(e)) throw e
+        // Another run appended for this user meanwhile: decide again against what it wrote.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(500, 5 * 2 ** attempt)))
+        continue
+      }
+      await this.applyPending(identityId, pending)
+      return { outcomes: plan.outcomes, head: plan.head }
     }
-    return 'claimed'
+    throw new Error(`[change feed] ${MAX_ATTEMPTS} concurrent appends for one user in a row; the delivery is retried`)
   }
 
-  /**
-   * Steps 2 to 4 for the claimed changes of one identity, in order: one counter increment for
-   * all of them, then their entries, then their markers (a marker never precedes its entry).
-   * Returns the new head (0 when there is nothing to append).
-   */
-  private async appendClaimed(identityId: string, claimed: ChangeInput[]): Promise<number> {
-    if (claimed.length === 0) return 0
+  /** Step 5: safe to repeat, and by any run (one that finds it left behind, or the one that wrote it). */
+  private async applyPending(identityId: string, pending: Item): Promise<void> {
     const { ddb, table } = this.options
-    const expiresAt = Math.floor(this.now().getTime() / 1000) + this.retention
-    const counted = await ddb.send(
-      new UpdateItemCommand({
-        TableName: table,
-        Key: { [PARTITION]: { S: identityId }, [SORT]: { N: '0' } },
-        UpdateExpression: 'ADD head :n',
-        ExpressionAttributeValues: { ':n': { N: String(claimed.length) } },
-        ReturnValues: 'UPDATED_NEW',
-      }),
-    )
-    const head = Number(counted.Attributes?.head?.N)
-    const first = head - claimed.length + 1
-    await this.putAll(claimed.map((change, k) => entryItem(change, first + k, expiresAt)))
-    await this.putAll(
-      claimed.map((change, k) => ({
-        [PARTITION]: { S: eventMarkerPartition(change.identityId, change.eventId) },
-        [SORT]: { N: '0' },
-        at: { N: String(first + k) },
-        expiresAt: { N: String(expiresAt) },
-      })),
-    )
-    return head
+    // Entries and key heads are independent of each other: written side by side.
+    await Promise.all([
+      this.putAll((pending.entries?.L ?? []).flatMap((v) => (v.M ? [v.M] : []))),
+      ...(pending.keys?.L ?? []).flatMap((v) =>
+        v.M
+          ? [
+              ddb
+                .send(
+                  new PutItemCommand({
+                    TableName: table,
+                    Item: v.M,
+                    ConditionExpression: 'attribute_not_exists(#at) OR #at < :at',
+                    ExpressionAttributeNames: { '#at': 'at' },
+                    ExpressionAttributeValues: { ':at': v.M.at as AttributeValue },
+                  }),
+                )
+                .catch((e: unknown) => {
+                  if (!isConditionFailure(e)) throw e
+                }),
+            ]
+          : [],
+      ),
+    ])
+    await ddb
+      .send(
+        new UpdateItemCommand({
+          TableName: table,
+          Key: { [PARTITION]: { S: identityId }, [SORT]: { N: '0' } },
+          UpdateExpression: 'REMOVE #p',
+          ConditionExpression: '#p.#id = :id',
+          ExpressionAttributeNames: { '#p': 'pending', '#id': 'id' },
+          ExpressionAttributeValues: { ':id': pending.id as AttributeValue },
+        }),
+      )
+      .catch((e: unknown) => {
+        if (!isConditionFailure(e)) throw e
+      })
+  }
+
+  /** Consistent reads of the items at seq 0 of these partitions, 100 to a request. */
+  private async getAll(partitions: string[]): Promise<Map<string, Item>> {
+    const { ddb, table } = this.options
+    const found = new Map<string, Item>()
+    for (let i = 0; i < partitions.length; i += 100) {
+      let keys: Item[] = partitions.slice(i, i + 100).map((p) => ({ [PARTITION]: { S: p }, [SORT]: { N: '0' } }))
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 20 * 2 ** attempt)))
+        const out = await ddb.send(new BatchGetItemCommand({ RequestItems: { [table]: { Keys: keys, ConsistentRead: true } } }))
+        for (const item of out.Responses?.[table] ?? []) found.set(item[PARTITION]?.S as string, item)
+        keys = out.UnprocessedKeys?.[table]?.Keys ?? []
+      }
+    }
+    return found
+  }
+
+  private expiresAt(): number {
+    return Math.floor(this.now().getTime() / 1000) + this.retention
   }
 
   /** Unconditional puts, 25 to a request, resending what DynamoDB leaves unprocessed. */
@@ -264,24 +355,10 @@ export async function eraseChangeLog(ddb: DynamoDBClient, table: string, identit
   return deleted
 }
 
-function entryItem(change: ChangeInput, seq: number, expiresAt: number): Item {
-  const item: Item = {
-    [PARTITION]: { S: change.identityId },
-    [SORT]: { N: String(seq) },
-    eventId: { S: change.eventId },
-    kind: { S: change.kind },
-    op: { S: change.op },
-    [change.kind === 'file' ? 'path' : 'key']: { S: change.name },
-    time: { N: String(change.time) },
-    expiresAt: { N: String(expiresAt) },
-  }
-  if (change.etag !== undefined) item.etag = { S: change.etag }
-  if (change.versionId !== undefined) item.versionId = { S: change.versionId }
-  if (change.version !== undefined) item.version = { N: String(change.version) }
-  if (change.size !== undefined) item.size = { N: String(change.size) }
-  return item
-}
-
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
+}
+
+function isConditionFailure(e: unknown): boolean {
+  return e instanceof ConditionalCheckFailedException || (e as Error).name === 'ConditionalCheckFailedException'
 }

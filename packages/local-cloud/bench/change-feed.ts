@@ -51,10 +51,11 @@ export const ACTIVE_USER = { changes: 2000, devices: 2, onlineMinutes: 4 * 60 * 
 
 /** USD per active user per month: the feed as built (AppSync Events) and with API Gateway WebSockets instead. */
 export function monthlyCost(u = ACTIVE_USER, p = PRICES): { appsync: number; apigw: number } {
-  // Per change, either way: one writer invocation (256 MB, ~50 ms), its DynamoDB calls (writer.ts:
-  // key-state update, head update, entry put, marker put = 4 writes; marker get = 1 strong read),
-  // and each device's read of the log after the ring (1 strong read).
-  const writer = p.lambdaRequest + 0.25 * 0.05 * p.lambdaGbSecond + 4 * p.ddbWrite + p.ddbRead + u.devices * p.ddbRead
+  // Per change, either way: one writer invocation (256 MB, ~50 ms), its DynamoDB calls (writer.ts,
+  // one S3 event per invocation: head update with the write-ahead record, entry put, key-head put,
+  // pending removal = 4 writes; head get, key-head get = 2 strong reads), and each device's read
+  // of the log after the ring (1 strong read).
+  const writer = p.lambdaRequest + 0.25 * 0.05 * p.lambdaGbSecond + 4 * p.ddbWrite + 2 * p.ddbRead + u.devices * p.ddbRead
   const appsync = u.changes * (writer + (1 + u.devices) * p.appsyncOperation) + u.devices * u.onlineMinutes * p.appsyncConnectionMinute
   // WebSockets: the writer also looks the user's connections up (1 read) and posts to each; a
   // $connect and a $disconnect function per session each write the connections table.

@@ -47,6 +47,8 @@ export class ChangeFeed {
   private poller: ReturnType<typeof setInterval> | undefined
   private readonly WebSocket: WebSocketConstructor | undefined
   private readonly pollMs: number
+  /** Whether the session restore begun by `createWhimsy` has answered (until then no user is no proof of no session). */
+  private restored = false
 
   /** @internal Built by `createWhimsy`. */
   constructor(
@@ -61,12 +63,19 @@ export class ChangeFeed {
     ctx.auth.onChange((user) => {
       if (!user) this.close()
     })
+    const answered = () => {
+      this.restored = true
+    }
+    void Promise.resolve(ctx.auth.ready).then(answered, answered)
   }
 
   /**
    * Calls `listener` with every change after the cursor, in order, each once; a
    * `{ type: 'resync' }` when changes were missed (a cursor older than the log keeps). Returns
-   * the function that stops it.
+   * the function that stops it. Called while the stored session is still being restored (a
+   * page that subscribes as it loads), it waits for the restore; if that finds no session, the
+   * subscription ends without a call (`auth.onChange` reports it). Signed out, it throws
+   * `NotSignedIn`.
    * @example
    * const stop = whimsy.changes.subscribe((c) => c.type === 'resync' ? reloadAll() : apply(c))
    */
@@ -79,11 +88,24 @@ export class ChangeFeed {
     if (typeof listener !== 'function') throw new WhimsyError('InvalidInput', `${what}: the listener is a function.`)
     checkOptions<SubscribeOptions>(what, options, { since: is.wholeNumber(0, Number.MAX_SAFE_INTEGER) })
     this.table(what)
-    if (!this.ctx.auth.user) throw new WhimsyError('NotSignedIn', `${what}: sign in first.`)
+    const restoring = !this.ctx.auth.user && !this.restored
+    if (!this.ctx.auth.user && !restoring) throw new WhimsyError('NotSignedIn', `${what}: sign in first.`)
     const sub: Subscription = { listener, since: options.since, persist, seen: new Set(), busy: false, again: false, stopped: false }
     this.subscriptions.add(sub)
-    this.run()
-    void this.pull(sub)
+    const start = () => {
+      this.run()
+      void this.pull(sub)
+    }
+    if (!restoring) start()
+    else
+      void Promise.resolve(this.ctx.auth.ready)
+        .catch(() => null)
+        .then(() => {
+          if (sub.stopped) return
+          if (this.ctx.auth.user) return start()
+          sub.stopped = true
+          this.subscriptions.delete(sub)
+        })
     return () => {
       sub.stopped = true
       this.subscriptions.delete(sub)
@@ -276,6 +298,7 @@ export class ChangeFeed {
 
   private changeOf(entry: LogEntry): Change {
     const { time, ...rest } = entry
+    this.ownWrites.confirm(entry)
     return { type: 'change', ...rest, time: new Date(time), fromThisDevice: this.ownWrites.madeHere(entry) }
   }
 }

@@ -7,7 +7,7 @@ import type { AttributeValue, QueryCommandOutput } from '@aws-sdk/client-dynamod
 import type { WhimsyContext } from '../whimsy-context.js'
 
 /** The small DynamoDB client, loaded with the first read (kv may not have loaded it). */
-async function dynamoDb(ctx: WhimsyContext) {
+export async function dynamoDb(ctx: WhimsyContext) {
   const [transport] = await Promise.all([import('../transport/dynamodb.js'), ctx.loadDynamoDb?.()])
   return { ddb: ctx.ddb, ...transport }
 }
@@ -61,7 +61,7 @@ export async function readHead(ctx: WhimsyContext, table: string): Promise<numbe
   })
 }
 
-function entryOf(item: Record<string, AttributeValue>): LogEntry {
+export function entryOf(item: Record<string, AttributeValue>): LogEntry {
   const entry: LogEntry = {
     seq: Number(item.seq?.N),
     eventId: item.eventId?.S ?? '',

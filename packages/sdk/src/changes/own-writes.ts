@@ -14,8 +14,13 @@ type Item = Record<string, Attr | undefined>
 /** Remembered writes; older ones are forgotten past this many. */
 const LIMIT = 10_000
 
+/** File writes awaiting their log entry, for `fs.usage()`'s read-your-writes; older ones are given up on. */
+const UNCONFIRMED_LIMIT = 2000
+
 export class OwnWrites {
   private readonly marks = new Set<string>()
+  /** This device's file writes whose change the log has not shown yet (marks as in `marks`). */
+  private readonly unconfirmed = new Set<string>()
 
   /** Reads the answers of an AWS SDK client (today: the S3 client) through a middleware. */
   watch(client: { middlewareStack: object }): void {
@@ -35,10 +40,30 @@ export class OwnWrites {
     return change.version !== undefined && this.marks.has(`k:${change.key}\u0000${change.version}`)
   }
 
+  /** @internal Whether this device has file writes the log has not shown yet (`fs.usage()` waits for them). */
+  get pendingFiles(): number {
+    return this.unconfirmed.size
+  }
+
+  /** @internal A log entry was read: the file write it names is no longer awaited. */
+  confirm(entry: { kind: 'file' | 'kv'; etag?: string; versionId?: string }): void {
+    if (entry.kind !== 'file' || this.unconfirmed.size === 0) return
+    if (entry.versionId !== undefined) this.unconfirmed.delete(`v:${entry.versionId}`)
+    if (entry.etag !== undefined) this.unconfirmed.delete(`e:${entry.etag}`)
+  }
+
+  /** @internal Gives up waiting (the feed is slow or down): `fs.usage()` counts by listing instead. */
+  forgetPendingFiles(): void {
+    this.unconfirmed.clear()
+  }
+
   private mark(value: string | undefined, prefix: string): void {
     if (value === undefined || value === '') return
     this.marks.add(prefix + value)
     if (this.marks.size > LIMIT) this.marks.delete(this.marks.values().next().value as string)
+    if (prefix === 'k:') return
+    this.unconfirmed.add(prefix + value)
+    if (this.unconfirmed.size > UNCONFIRMED_LIMIT) this.unconfirmed.delete(this.unconfirmed.values().next().value as string)
   }
 
   /** Notes a write's answer (`PutObjectCommand`, `UpdateItemCommand`, …). Never throws: only a hint for `fromThisDevice`. */

@@ -1,6 +1,7 @@
 /** `fs.stat`, `exists`, `list`, `listPage` and `usage`: what is there, from HEAD and ListObjectsV2. */
 import { checkNotAborted } from '../abort.js'
 import { checkOptions } from '../args.js'
+import { readUsage } from '../changes/usage.js'
 import { WhimsyError } from '../errors.js'
 import { type FileRef, nameOf, pathOfKey, printable } from '../paths.js'
 import { ListObjectsV2Command } from '../transport/s3/objects.js'
@@ -111,6 +112,9 @@ export async function listPage(
 export async function usage(ctx: WhimsyContext, options: CallOptions = {}): Promise<{ bytes: number; files: number }> {
   const { signal } = checkOptions<CallOptions>('fs.usage', options, CALL_OPTIONS)
   checkNotAborted('fs.usage', signal)
+  // One request where the change feed keeps totals; listing the tree where it has none.
+  const totals = await readUsage(ctx, signal)
+  if (totals) return totals
   let bytes = 0
   let files = 0
   for await (const entry of list(ctx, '/', { recursive: true, signal })) {
