@@ -6,8 +6,8 @@ import { FolderPlus, Keyboard, Search, Upload } from 'lucide-preact'
 import { useEffect, useRef } from 'preact/hooks'
 import { type Action, type ActionContext, actionById, actions, dispatchKey, isTyping } from '../actions.js'
 import { type DroppedFile, walkDrop } from '../folder-walker.js'
-
-import { cursor, entries, filter, folderPath, listError, listing, loadFolder, selected, selectedEntries, visible } from '../state/folder.js'
+import { formatSize } from '../format.js'
+import { cursor, entries, filter, folderPath, listError, listedSoFar, listing, loadFolder, selected, selectedEntries, visible } from '../state/folder.js'
 import { dismissOperation, moveEntries, operation } from '../state/operations.js'
 import { folderHash, route } from '../state/route.js'
 import { type ConflictChoice, enqueue } from '../state/uploads.js'
@@ -167,7 +167,7 @@ function OperationBar() {
       ) : (
         <>
           <span>
-            {op.label}… {op.total ? `${op.loaded} of ${op.total}` : ''}
+            {op.label}… {op.total ? (op.unit === 'bytes' ? `${formatSize(op.loaded)} of ${formatSize(op.total)}` : `${op.loaded} of ${op.total}`) : ''}
           </span>
           <progress max={op.total ?? 1} value={op.total ? op.loaded : undefined} aria-label={op.label} />
         </>
@@ -299,7 +299,7 @@ export function Files({ folder }: { folder: string }) {
         ) : null}
         <p class="count" aria-live="polite">
           {listing.value === 'listing'
-            ? `Listing… ${count.toLocaleString()} so far`
+            ? `Listing… ${listedSoFar.value.toLocaleString()} so far`
             : shown === count
               ? `${count.toLocaleString()} ${count === 1 ? 'item' : 'items'}`
               : `${shown.toLocaleString()} of ${count.toLocaleString()} items`}
