@@ -8,9 +8,10 @@ import { type Action, type ActionContext, actionById, actions, dispatchKey, isTy
 import { type DroppedFile, walkDrop } from '../folder-walker.js'
 import { formatSize } from '../format.js'
 import { cursor, entries, filter, folderPath, listError, listedSoFar, listing, loadFolder, selected, selectedEntries, visible } from '../state/folder.js'
+import type { Interrupted } from '../state/interrupted-uploads.js'
 import { dismissOperation, moveEntries, operation } from '../state/operations.js'
 import { folderHash, route } from '../state/route.js'
-import { type ConflictChoice, enqueue } from '../state/uploads.js'
+import { type ConflictChoice, enqueue, type ResumeChoice } from '../state/uploads.js'
 import { choiceDialog } from './dialog.js'
 import { openEntry, setFilePicker } from './file-actions.js'
 import { DRAG_TYPE, FileList, selectRow } from './file-list.js'
@@ -39,8 +40,24 @@ async function askConflict(names: string[]): Promise<ConflictChoice | undefined>
   })
 }
 
+function askResume(stopped: Interrupted): Promise<ResumeChoice | undefined> {
+  return choiceDialog<ResumeChoice>({
+    title: `Resume uploading ${stopped.name}?`,
+    body: (
+      <p>
+        Its upload stopped after {formatSize(stopped.loaded)} of {formatSize(stopped.size)}. Resuming sends only the rest; starting over sends the whole file
+        again.
+      </p>
+    ),
+    choices: [
+      { id: 'restart', label: 'Start over' },
+      { id: 'resume', label: 'Resume', primary: true },
+    ],
+  })
+}
+
 export function uploadInto(folder: string, files: DroppedFile[]): Promise<void> {
-  return enqueue(folder, files, askConflict)
+  return enqueue(folder, files, askConflict, askResume)
 }
 
 /** A drop: our own rows (a move) or files from outside (an upload), onto `folder`. */
