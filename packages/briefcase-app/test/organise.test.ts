@@ -66,6 +66,18 @@ describe('Briefcase organising', () => {
     await page.keyboard.press('Enter')
     await row(page, 'plans.txt').waitFor()
     expect(await row(page, 'memo.txt').count()).toBe(0)
+
+    // The context menu's Rename edits in the row as well.
+    await row(page, 'plans.txt').click({ button: 'right' })
+    await page
+      .getByRole('menu', { name: 'Actions' })
+      .getByRole('menuitem', { name: /Rename/ })
+      .click()
+    const again = row(page, 'plans.txt').getByLabel('New name')
+    await expect.poll(() => again.evaluate((el) => el === document.activeElement)).toBe(true)
+    await again.fill('plans-2.txt')
+    await page.keyboard.press('Enter')
+    await row(page, 'plans-2.txt').waitFor()
     expectNoErrors(app)
     await page.context().close()
   })
