@@ -38,6 +38,19 @@ async function exists(path: string): Promise<boolean> {
     .catch(() => false)
 }
 
+/** Uploads big.bin into `folder` until parts 1 and 2 are in S3; part 3's connection drops; then the tab reloads. */
+async function interruptAfterTwoParts(page: Page, folder = ''): Promise<void> {
+  const holdLast = (route: Route) => (partOf(route.request().url()) < 3 ? route.fallback() : route.abort('connectionreset'))
+  await page.route(partUrls, holdLast)
+  const sent = [1, 2].map((n) => page.waitForResponse((r) => isPart(r.url()) && partOf(r.url()) === n))
+  await page.getByLabel('Choose files to upload').setInputFiles(bigPath)
+  for (const r of sent) expect((await r).status()).toBe(200)
+  await page.reload()
+  await page.unroute(partUrls, holdLast)
+  await page.getByRole('navigation', { name: 'Folder path' }).waitFor()
+  expect(await exists(`${folder}/big.bin`)).toBe(false)
+}
+
 async function openUploads(page: Page) {
   return page.getByRole('complementary', { name: 'Uploads' })
 }
@@ -105,15 +118,7 @@ describe('Briefcase upload recovery', () => {
     page.setDefaultTimeout(60_000)
     await signIn(page, user.username)
     // Parts 1 and 2 reach S3; part 3 never does (its connection drops), and then the tab goes away.
-    const holdLast = (route: Route) => (partOf(route.request().url()) < 3 ? route.fallback() : route.abort('connectionreset'))
-    await page.route(partUrls, holdLast)
-    const sent = [1, 2].map((n) => page.waitForResponse((r) => isPart(r.url()) && partOf(r.url()) === n))
-    await page.getByLabel('Choose files to upload').setInputFiles(bigPath)
-    for (const r of sent) expect((await r).status()).toBe(200)
-    await page.reload()
-    await page.unroute(partUrls, holdLast)
-    await page.getByRole('navigation', { name: 'Folder path' }).waitFor()
-    expect(await exists('/big.bin')).toBe(false)
+    await interruptAfterTwoParts(page)
 
     const parts: number[] = []
     page.on('request', (r) => {
@@ -133,6 +138,31 @@ describe('Briefcase upload recovery', () => {
     expect(createHash('sha256').update(body).digest('hex')).toBe(createHash('sha256').update(bigBytes).digest('hex'))
     // Finished: choosing it again is an ordinary upload (a name conflict), not a resume.
     expect(await page.evaluate(() => localStorage.getItem('briefcase.interrupted-uploads'))).toBeNull()
+    expectNoErrors(app)
+    await page.context().close()
+  })
+
+  it('starts over when asked: every part is sent again and the kept ones are removed', { timeout: 120_000 }, async () => {
+    await user.s3.send(new PutObjectCommand({ Bucket: cloud.config.bucket, Key: `${user.identityId}/Again/.keep`, Body: '' }))
+    const app = await openApp(browser, cloud)
+    const { page } = app
+    page.setDefaultTimeout(60_000)
+    await signIn(page, user.username)
+    await row(page, 'Again').dblclick()
+    await page.waitForURL(/#\/files\/Again$/)
+    await interruptAfterTwoParts(page, '/Again')
+    const parts: number[] = []
+    page.on('request', (r) => {
+      if (r.method() === 'PUT' && isPart(r.url())) parts.push(partOf(r.url()))
+    })
+    await page.getByLabel('Choose files to upload').setInputFiles(bigPath)
+    await page.getByRole('dialog', { name: 'Resume uploading big.bin?' }).getByRole('button', { name: 'Start over' }).click()
+    await (await openUploads(page)).locator('[data-upload="big.bin"]').getByText('Done').waitFor()
+    expect(parts.sort((a, b) => a - b)).toEqual([1, 2, 3])
+    expect(await exists('/Again/big.bin')).toBe(true)
+    // The interrupted upload's parts went with it: no multipart upload is left open.
+    const open = await adminS3(cloud).send(new ListMultipartUploadsCommand({ Bucket: cloud.config.bucket, Prefix: `${user.identityId}/Again/` }))
+    expect(open.Uploads ?? []).toEqual([])
     expectNoErrors(app)
     await page.context().close()
   })
