@@ -73,10 +73,10 @@ module.exports = {
     {
       name: 'local-cloud-imports-only-the-policy-module',
       comment:
-        'The local cloud evaluates the policy documents infra deploys, applies its password policy and runs its two edge steps (the CloudFront Function, the Lambda@Edge adapter), and nothing else of infra (no CDK in the local cloud).',
+        'The local cloud evaluates the policy documents infra deploys, applies its password policy, sends the app’s Content-Security-Policy, runs its two edge steps (the CloudFront Function, the Lambda@Edge adapter), and nothing else of infra (no CDK in the local cloud).',
       severity: 'error',
       from: { path: '^packages/local-cloud/' },
-      to: { path: '^infra/', pathNot: '^infra/src/(policies|policy-types|password-policy|edge/viewer-request|edge/sites-origin)\\.ts$' },
+      to: { path: '^infra/', pathNot: '^infra/src/(policies|policy-types|password-policy|app-csp|edge/viewer-request|edge/sites-origin)\\.ts$' },
     },
     {
       name: 'nothing-imports-an-app',

@@ -10,6 +10,7 @@ import * as targets from 'aws-cdk-lib/aws-route53-targets'
 import * as s3 from 'aws-cdk-lib/aws-s3'
 import * as deploy from 'aws-cdk-lib/aws-s3-deployment'
 import { Construct } from 'constructs'
+import { appContentSecurityPolicy, type ProductionEndpoints, productionConnectSources } from './app-csp.js'
 import type { ProductionConfig } from './config-outputs.js'
 import { acknowledgeDistribution } from './edge-stack.js'
 import { REPO_ROOT } from './lambda-bundle.js'
@@ -25,6 +26,8 @@ export interface AppSiteProps {
   /** The SDK's browser build (`npm run build -w @whimsy/sdk`); default `packages/sdk/dist/browser`. */
   sdkBuildDir?: string
   config: ProductionConfig
+  /** Where the app's pages may connect (its Content-Security-Policy's connect-src). */
+  endpoints: ProductionEndpoints
 }
 
 /** The SDK's browser build and its version, when it has been built (`build.json` names both). */
@@ -58,6 +61,8 @@ export class AppSite extends Construct {
         strictTransportSecurity: { accessControlMaxAge: Duration.days(730), includeSubdomains: true, override: true },
         referrerPolicy: { referrerPolicy: cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
         frameOptions: { frameOption: cloudfront.HeadersFrameOption.DENY, override: true },
+        // The same strict policy the local cloud's app server sends (app-csp.ts).
+        contentSecurityPolicy: { contentSecurityPolicy: appContentSecurityPolicy(productionConnectSources(props.endpoints)), override: true },
       },
       // ZineOS apps on other origins fetch config.json and import the SDK's browser build from
       // here (issue 16). Everything in this bucket is public, static, and read without cookies

@@ -120,6 +120,12 @@ export class DataStack extends Stack {
       priceClass: config.priceClass as cloudfront.PriceClass,
       assetsDir: config.appAssetsDir,
       config: { ...whimsyConfig, changes },
+      endpoints: {
+        region: config.dataRegion,
+        bucket: this.files.bucket.bucketName,
+        handlesApi: this.handles.url,
+        changes: { httpDns: this.changes.api.httpDns, realtimeDns: this.changes.api.realtimeDns },
+      },
     })
   }
 }

@@ -436,6 +436,35 @@ describe('data stack: the app and the configuration it is given', () => {
     expect(app[1].Properties?.Exclude).toEqual(['config.json', 'sdk/*'])
   })
 
+  it('the app is sent the strict Content-Security-Policy the local cloud sends, connect-src from the stack’s endpoints', () => {
+    const policies = resourcesOf(s.dataJson, 'AWS::CloudFront::ResponseHeadersPolicy')
+    const app = policies.find(([, p]) => (p.Properties?.ResponseHeadersPolicyConfig as { Name?: string }).Name === 'whimsy-test-app')
+    expect(app).toBeDefined()
+    const security = (app?.[1].Properties?.ResponseHeadersPolicyConfig as { SecurityHeadersConfig: { ContentSecurityPolicy: Record<string, unknown> } })
+      .SecurityHeadersConfig.ContentSecurityPolicy
+    expect(security.Override).toBe(true)
+    const resolve = resolver(s.dataJson, { account: '111111111111', region: 'eu-west-1' })
+    const feeds = resourcesOf(s.dataJson, 'AWS::AppSync::Api')
+    expect(feeds).toHaveLength(1)
+    const api = String(feeds[0]?.[0]).toLowerCase().slice(0, 26)
+    expect(resolve(security.ContentSecurityPolicy)).toBe(
+      [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' blob: data:",
+        "media-src 'self' blob:",
+        "font-src 'self'",
+        `connect-src 'self' https://cognito-idp.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com https://whimsy-test-files-111111111111-eu-west-1.s3.eu-west-1.amazonaws.com https://dynamodb.eu-west-1.amazonaws.com https://handles.app.whimsy.test https://${api}.appsync-api.eu-west-1.amazonaws.com wss://${api}.appsync-realtime-api.eu-west-1.amazonaws.com`,
+        "frame-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+      ].join('; '),
+    )
+  })
+
   it('apps on other origins may read config.json and the SDK build: CORS for any origin, reads only, no credentials', () => {
     s.data.hasResourceProperties('AWS::CloudFront::ResponseHeadersPolicy', {
       ResponseHeadersPolicyConfig: Match.objectLike({

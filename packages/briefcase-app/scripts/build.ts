@@ -41,11 +41,15 @@ export function isStale(): boolean {
 /** Bytes the SDK and its dependencies add, from esbuild's metafile: what the app itself weighs is the rest. */
 function sdkShare(meta: Metafile, output: string): number {
   const inputs = meta.outputs[output]?.inputs ?? {}
+  // The app's own libraries are its package.json dependencies but the SDK (a scoped one brings its
+  // scope: @preact/signals brings @preact/signals-core), so a library added is counted as the app's.
+  const deps = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> }).dependencies)
+  const own = deps.filter((d) => d !== '@whimsy/sdk').map((d) => `node_modules/${d.startsWith('@') ? d.split('/')[0] : d}/`)
   let sdk = 0
   let total = 0
   for (const [path, { bytesInOutput }] of Object.entries(inputs)) {
     total += bytesInOutput
-    const app = path.startsWith('src/') || /node_modules\/(preact|@preact|marked|dompurify)\//.test(path)
+    const app = path.startsWith('src/') || own.some((d) => path.includes(d))
     if (!app) sdk += bytesInOutput
   }
   return total === 0 ? 0 : sdk / total

@@ -9,6 +9,7 @@ import type { RequestListener } from 'node:http'
 import { extname, join, normalize } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { appContentSecurityPolicy as sharedPolicy } from '@whimsy/infra/app-csp'
 import type { WhimsyConfig } from '@whimsy/sdk/config'
 
 // Apps are leaves (the rule nothing-imports-an-app): the app's own build script runs as a child
@@ -27,28 +28,14 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
 }
 
-/** Only the origins the SDK calls may be reached; nothing from a user's file can run in this origin. */
+/** Only the origins the SDK calls may be reached; nothing from a user's file can run in this origin (one policy with production's: infra/src/app-csp.ts). */
 export function appContentSecurityPolicy(config: WhimsyConfig): string {
   const origins = new Set<string>()
   // The change feed (issue 15): its HTTP endpoint and its socket (ws:/wss:, which 'self' and
   // http origins do not cover).
   const feed = config.changes ? [config.changes.http, config.changes.realtime] : []
   for (const url of [...Object.values(config.endpoints ?? {}), config.handlesApi, ...feed]) if (url) origins.add(new URL(url).origin)
-  const connect = ["'self'", ...origins].join(' ')
-  return [
-    "default-src 'none'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' blob: data:",
-    "media-src 'self' blob:",
-    "font-src 'self'",
-    `connect-src ${connect}`,
-    "frame-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ')
+  return sharedPolicy([...origins])
 }
 
 /** Starts building the app (when stale) at once, so it overlaps the emulators' start. */

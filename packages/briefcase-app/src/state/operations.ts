@@ -14,6 +14,8 @@ export interface Operation {
   label: string
   loaded: number
   total?: number
+  /** What `loaded` and `total` count: items (the default) or bytes. */
+  unit?: 'bytes'
   error?: string
 }
 
@@ -96,11 +98,15 @@ export async function countContents(items: FileEntry[]): Promise<{ files: number
 }
 
 export async function download(item: FileEntry): Promise<void> {
-  const blob = await whimsy().fs.readBlob(item)
+  saveBlob(await whimsy().fs.readBlob(item), item.name)
+}
+
+/** Hands bytes to the browser's download (an object URL on a clicked link). */
+export function saveBlob(blob: Blob, name: string): void {
   const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = url
-  a.download = item.name
+  a.download = name
   a.click()
   setTimeout(() => URL.revokeObjectURL(url), 60_000)
 }

@@ -8,6 +8,7 @@ import { isWhimsyError } from '@whimsy/sdk'
 import type { DroppedFile } from '../folder-walker.js'
 import { freeName, joinPath } from '../format.js'
 import { entries, folderPath, refresh } from './folder.js'
+import { discardInterrupted, forgetUpload, type Interrupted, interruptedUpload, noteUpload } from './interrupted-uploads.js'
 import { sessionLost, whimsy } from './session.js'
 import { adjustUsage } from './usage.js'
 
@@ -27,6 +28,9 @@ export interface Upload {
 export type ConflictChoice = 'replace' | 'keep-both' | 'skip'
 /** Asks the user about names that exist already; set by the UI. */
 export type ConflictAsker = (names: string[]) => Promise<ConflictChoice | undefined>
+export type ResumeChoice = 'resume' | 'restart'
+/** Asks whether to resume a large upload that stopped before (the same file, to the same place). */
+export type ResumeAsker = (stopped: Interrupted) => Promise<ResumeChoice | undefined>
 
 export const uploads = signal<Upload[]>([])
 const PARALLEL = 3
@@ -38,7 +42,7 @@ function patch(id: number, fields: Partial<Upload>): void {
 }
 
 /** Adds dropped or picked files under `folder`, after settling conflicts of their top-level names. */
-export async function enqueue(folder: string, files: DroppedFile[], ask: ConflictAsker): Promise<void> {
+export async function enqueue(folder: string, files: DroppedFile[], ask: ConflictAsker, askResume?: ResumeAsker): Promise<void> {
   if (files.length === 0) return
   const tops = [...new Set(files.map((f) => f.path.split('/')[0] ?? f.path))]
   const exists = async (name: string) => (folder === folderPath.value ? entries.value.some((e) => e.name === name) : whimsy().fs.exists(joinPath(folder, name)))
@@ -61,7 +65,16 @@ export async function enqueue(folder: string, files: DroppedFile[], ask: Conflic
     const [top = f.path, ...rest] = f.path.split('/')
     if (choice === 'skip' && clashing.includes(top)) continue
     const name = [renamed.get(top) ?? top, ...rest].join('/')
-    added.push({ id: nextId++, file: f.file, path: joinPath(folder, name), status: 'queued', loaded: 0, speed: 0 })
+    const path = joinPath(folder, name)
+    // The same large file stopped on its way to the same place: resume it, or start over.
+    const stopped = interruptedUpload(path, f.file)
+    const running = uploads.value.some((u) => u.path === path && (u.status === 'uploading' || u.status === 'queued'))
+    if (stopped && !running && askResume) {
+      const how = await askResume(stopped)
+      if (!how) continue
+      if (how === 'restart') await discardInterrupted(path, f.file)
+    }
+    added.push({ id: nextId++, file: f.file, path, status: 'queued', loaded: 0, speed: 0 })
   }
   uploads.value = [...uploads.value, ...added]
   pump()
@@ -79,20 +92,34 @@ async function run(u: Upload): Promise<void> {
   controllers.set(u.id, controller)
   patch(u.id, { status: 'uploading', loaded: 0, speed: 0, error: undefined })
   const started = performance.now()
+  // A resumed upload starts at the bytes already sent: the speed counts only what this run sends.
+  let resumedAt: number | undefined
+  let noted = 0
+  noteUpload(u.path, u.file, 0)
   try {
     await whimsy().fs.upload(u.path, u.file, {
       signal: controller.signal,
       onProgress: ({ loaded }) => {
+        resumedAt ??= loaded
         const seconds = (performance.now() - started) / 1000
-        patch(u.id, { loaded, speed: seconds > 0 ? loaded / seconds : 0 })
+        patch(u.id, { loaded, speed: seconds > 0 ? (loaded - resumedAt) / seconds : 0 })
+        // Often enough to say how far it got, rarely enough not to write storage for every part.
+        if (loaded - noted >= 4 * 1024 * 1024) {
+          noted = loaded
+          noteUpload(u.path, u.file, loaded)
+        }
       },
     })
+    forgetUpload(u.path, u.file)
     patch(u.id, { status: 'done', loaded: u.file.size })
     adjustUsage(u.file.size, 1)
     scheduleRefresh(u.path)
   } catch (e) {
-    if (controller.signal.aborted || isWhimsyError(e, 'Aborted')) patch(u.id, { status: 'cancelled' })
-    else if (isWhimsyError(e, 'NotSignedIn')) patch(u.id, { status: 'queued' })
+    if (controller.signal.aborted || isWhimsyError(e, 'Aborted')) {
+      // Cancelled for good: the SDK removed the parts, so there is nothing to resume.
+      forgetUpload(u.path, u.file)
+      patch(u.id, { status: 'cancelled' })
+    } else if (isWhimsyError(e, 'NotSignedIn')) patch(u.id, { status: 'queued' })
     else patch(u.id, { status: 'failed', error: e instanceof Error ? e.message : String(e) })
   } finally {
     controllers.delete(u.id)

@@ -6,15 +6,17 @@ import { anchor, cursor, entries, nameTaken, selected, visible } from '../state/
 import { countContents, download, moveEntries, newFolder, removeEntries, renameEntry } from '../state/operations.js'
 import { openFolder } from '../state/route.js'
 import { whimsy } from '../state/session.js'
+import { downloadFolderZip } from '../state/zip-download.js'
 import { choiceDialog, confirmDialog, openDialog, promptDialog } from './dialog.js'
 import { FolderPicker } from './folder-picker.js'
 import { openPreview } from './preview.js'
+import { renamesInline, renaming } from './rename-field.js'
 
 const one = (ctx: ActionContext) => ctx.selection.length === 1
 const some = (ctx: ActionContext) => ctx.selection.length > 0
 const inPublic = (path: string) => path === '/public' || path.startsWith('/public/')
 
-function checkName(folder: string, current?: string) {
+export function checkName(folder: string, current?: string) {
   return (name: string): string | undefined => {
     const n = name.trim()
     if (!n) return 'A name cannot be empty.'
@@ -80,6 +82,10 @@ defineAction({
   run: async (ctx) => {
     const item = ctx.selection[0]
     if (!item) return
+    if (renamesInline() && visible.value.some((e) => e.key === item.key)) {
+      renaming.value = item.key
+      return
+    }
     const name = await promptDialog({
       title: `Rename ${item.name}`,
       label: 'New name',
@@ -173,8 +179,13 @@ defineAction({
   keys: 'D',
   key: keys.plain('d'),
   menu: true,
-  enabled: (ctx) => one(ctx) && ctx.selection[0]?.type === 'file',
-  run: (ctx) => (ctx.selection[0] ? download(ctx.selection[0]) : undefined),
+  enabled: one,
+  // A folder arrives as one zip of everything below it.
+  run: (ctx) => {
+    const item = ctx.selection[0]
+    if (!item) return
+    return item.type === 'folder' ? void downloadFolderZip(item) : download(item)
+  },
 })
 defineAction({
   id: 'delete',

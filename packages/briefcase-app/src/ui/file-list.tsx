@@ -9,8 +9,10 @@
 import type { FileEntry } from '@whimsy/sdk'
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks'
 import { formatDate, formatSize, kindOf } from '../format.js'
-import { anchor, cursor, entries, listing, type SortKey, selected, sort, visible } from '../state/folder.js'
+import { anchor, cursor, entries, folderPath, listing, type SortKey, selected, sort, visible } from '../state/folder.js'
+import { checkName } from './file-actions.js'
 import { KindIcon } from './icons.js'
+import { RenameField, renaming } from './rename-field.js'
 
 export const ROW_HEIGHT = 44
 const MARGIN = 8
@@ -126,6 +128,7 @@ export function FileList(props: ListHandlers) {
             const index = first + i
             const kind = kindOf(entry)
             const isSel = sel.has(entry.key)
+            const editing = renaming.value === entry.key
             return (
               <div
                 key={entry.key}
@@ -135,7 +138,7 @@ export function FileList(props: ListHandlers) {
                 aria-selected={isSel}
                 class={`file-row${isSel ? ' selected' : ''}${index === cur ? ' cursor' : ''}`}
                 style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
-                draggable
+                draggable={!editing}
                 data-name={entry.name}
                 onPointerDown={(e) => {
                   touch.current = e.pointerType === 'touch'
@@ -175,7 +178,11 @@ export function FileList(props: ListHandlers) {
               >
                 <div role="gridcell" class="c-name">
                   <KindIcon kind={kind} />
-                  <span class="name">{entry.name}</span>
+                  {editing ? (
+                    <RenameField entry={entry} folder={folderPath.value} check={checkName(folderPath.value, entry.name)} />
+                  ) : (
+                    <span class="name">{entry.name}</span>
+                  )}
                 </div>
                 <div role="gridcell" class="c-size">
                   {entry.type === 'folder' ? '—' : formatSize(entry.size)}

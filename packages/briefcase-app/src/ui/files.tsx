@@ -6,11 +6,12 @@ import { FolderPlus, Keyboard, Search, Upload } from 'lucide-preact'
 import { useEffect, useRef } from 'preact/hooks'
 import { type Action, type ActionContext, actionById, actions, dispatchKey, isTyping } from '../actions.js'
 import { type DroppedFile, walkDrop } from '../folder-walker.js'
-
-import { cursor, entries, filter, folderPath, listError, listing, loadFolder, selected, selectedEntries, visible } from '../state/folder.js'
+import { formatSize } from '../format.js'
+import { cursor, entries, filter, folderPath, listError, listedSoFar, listing, loadFolder, selected, selectedEntries, visible } from '../state/folder.js'
+import type { Interrupted } from '../state/interrupted-uploads.js'
 import { dismissOperation, moveEntries, operation } from '../state/operations.js'
 import { folderHash, route } from '../state/route.js'
-import { type ConflictChoice, enqueue } from '../state/uploads.js'
+import { type ConflictChoice, enqueue, type ResumeChoice } from '../state/uploads.js'
 import { choiceDialog } from './dialog.js'
 import { openEntry, setFilePicker } from './file-actions.js'
 import { DRAG_TYPE, FileList, selectRow } from './file-list.js'
@@ -39,8 +40,24 @@ async function askConflict(names: string[]): Promise<ConflictChoice | undefined>
   })
 }
 
+function askResume(stopped: Interrupted): Promise<ResumeChoice | undefined> {
+  return choiceDialog<ResumeChoice>({
+    title: `Resume uploading ${stopped.name}?`,
+    body: (
+      <p>
+        Its upload stopped after {formatSize(stopped.loaded)} of {formatSize(stopped.size)}. Resuming sends only the rest; starting over sends the whole file
+        again.
+      </p>
+    ),
+    choices: [
+      { id: 'restart', label: 'Start over' },
+      { id: 'resume', label: 'Resume', primary: true },
+    ],
+  })
+}
+
 export function uploadInto(folder: string, files: DroppedFile[]): Promise<void> {
-  return enqueue(folder, files, askConflict)
+  return enqueue(folder, files, askConflict, askResume)
 }
 
 /** A drop: our own rows (a move) or files from outside (an upload), onto `folder`. */
@@ -167,7 +184,7 @@ function OperationBar() {
       ) : (
         <>
           <span>
-            {op.label}… {op.total ? `${op.loaded} of ${op.total}` : ''}
+            {op.label}… {op.total ? (op.unit === 'bytes' ? `${formatSize(op.loaded)} of ${formatSize(op.total)}` : `${op.loaded} of ${op.total}`) : ''}
           </span>
           <progress max={op.total ?? 1} value={op.total ? op.loaded : undefined} aria-label={op.label} />
         </>
@@ -299,7 +316,7 @@ export function Files({ folder }: { folder: string }) {
         ) : null}
         <p class="count" aria-live="polite">
           {listing.value === 'listing'
-            ? `Listing… ${count.toLocaleString()} so far`
+            ? `Listing… ${listedSoFar.value.toLocaleString()} so far`
             : shown === count
               ? `${count.toLocaleString()} ${count === 1 ? 'item' : 'items'}`
               : `${shown.toLocaleString()} of ${count.toLocaleString()} items`}
