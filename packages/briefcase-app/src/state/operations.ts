@@ -59,7 +59,7 @@ export async function moveEntries(items: FileEntry[], toFolder: string, verb: 'm
       else await whimsy().fs.copy(item, to, { onProgress })
     }
   })
-  if (verb === 'copy') void loadUsage(true).catch(() => {})
+  if (verb === 'copy') void loadUsage().catch(() => {})
   return ok
 }
 
@@ -74,7 +74,7 @@ export async function removeEntries(items: FileEntry[]): Promise<boolean> {
   const ok = await tracked(label, async (onProgress) => {
     for (const item of items) await whimsy().fs.remove(item, { recursive: item.type === 'folder', onProgress })
   })
-  if (items.some((i) => i.type === 'folder')) void loadUsage(true).catch(() => {})
+  if (items.some((i) => i.type === 'folder')) void loadUsage().catch(() => {})
   else if (ok) adjustUsage(-bytes, -files)
   return ok
 }
