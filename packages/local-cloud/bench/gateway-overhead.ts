@@ -132,7 +132,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const cloud = await startLocalCloud({ dataDir })
   try {
     options.log('  gateway vs direct')
-    await gatewayRows(out, cloud, dataDir, options.quick ? 50 : 300)
+    await gatewayRows(out, cloud, dataDir, options.quick ? 50 : 150)
   } finally {
     await cloud.stop()
     rmSync(dataDir, { recursive: true, force: true })
