@@ -11,11 +11,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import { type CloudProcess, SHARED_CLOUD_ENV, seededFolders, startCloudProcess } from './cloud.js'
 import type { ProviderMessage } from './provider-process.js'
 import { PROVIDERS, type ProviderEntry, repoRoot } from './providers.js'
-import { markdownReport, markdownTable, readmeBlock } from './report.js'
+import { type GroupInfo, markdownReport, markdownTable, readmeBlock } from './report.js'
 import { type BenchRow, unavailable } from './rows.js'
 
 const quick = process.argv.includes('--quick')
@@ -93,30 +94,43 @@ const started = new Date()
 const loadAtStart = loadavg()
 const t0 = performance.now()
 const all: BenchRow[] = []
+const groups: GroupInfo[] = []
 // Another helper's provider that is not there yet costs no process start.
 const chosen = PROVIDERS.filter((entry) => (!only || entry.module.includes(only)) && !(entry.optional && !existsSync(`${repoRoot}${entry.module}`)))
 // One cloud for the providers that share it, its folders seeded in bulk once: started before the
 // first of them, stopped after the last. If it cannot start, each starts and seeds its own.
 const lastSharing = chosen.findLastIndex((entry) => entry.sharedCloud)
 let shared: CloudProcess | undefined
-let sharedTried = false
-const sharedEnv = async (): Promise<Record<string, string>> => {
-  if (!sharedTried) {
-    sharedTried = true
-    const t = performance.now()
-    try {
-      shared = await startCloudProcess([`--seed=${seededFolders(quick).join(',')}`])
-      log(`the shared cloud, ${seededFolders(quick).join(' + ')} files seeded in bulk: ${((performance.now() - t) / 1000).toFixed(1)} s`)
-    } catch (e) {
+let starting: Promise<void> | undefined
+const startShared = () => {
+  const t = performance.now()
+  starting ??= startCloudProcess([`--seed=${seededFolders(quick).join(',')}`]).then(
+    (cloud) => {
+      shared = cloud
+      log(`the shared cloud is up, ${seededFolders(quick).join(' + ')} files seeded in bulk: ${((performance.now() - t) / 1000).toFixed(1)} s`)
+    },
+    (e: unknown) => {
       log(`the shared cloud did not start (${(e as Error).message}): each provider starts its own`)
-    }
-  }
+    },
+  )
+  return starting
+}
+const SHARED_START_LIMIT_MS = 300_000
+const sharedEnv = async (): Promise<Record<string, string>> => {
+  // A start that hangs must not hold the run: past the limit the providers start their own.
+  const limit = new AbortController()
+  await Promise.race([startShared(), sleep(SHARED_START_LIMIT_MS, undefined, { signal: limit.signal }).catch(() => undefined)])
+  limit.abort()
+  if (!shared) log('  (no shared cloud: this provider starts its own)')
   return shared ? { [SHARED_CLOUD_ENV]: JSON.stringify(shared.info) } : {}
 }
 for (const [index, entry] of chosen.entries()) {
+  // Rows of sizes are not thrown off by the seeding's CPU: the shared cloud starts beside them.
+  if (entry.untimed && lastSharing >= 0) void startShared()
   const env = entry.sharedCloud ? await sharedEnv() : {}
   log(`${entry.title} (${entry.module})`)
   const t = performance.now()
+  const loadBefore = loadavg()[0] as number
   const left = BUDGET_MS - (t - t0)
   const rows =
     left < 5000
@@ -124,13 +138,14 @@ for (const [index, entry] of chosen.entries()) {
       : await runProvider(entry, Math.min(PROVIDER_LIMIT_MS, left - RESERVE_MS * (chosen.length - index - 1)), env)
   if (entry.optional && rows.length === 0) log('  (not there yet: skipped)')
   for (const r of rows) all.push({ ...r, group: entry.title })
+  groups.push({ title: entry.title, issues: entry.issues, seconds: (performance.now() - t) / 1000, load: [loadBefore, loadavg()[0] as number] })
   log(`  ${((performance.now() - t) / 1000).toFixed(1)} s`)
   if (index === lastSharing) await shared?.stop()
 }
 await shared?.stop()
 
 const seconds = (performance.now() - t0) / 1000
-const info = { started, seconds, quick, loadAtStart, load: loadavg(), cpus: availableParallelism(), node: process.versions.node }
+const info = { started, seconds, quick, loadAtStart, load: loadavg(), cpus: availableParallelism(), node: process.versions.node, groups }
 console.log(`\n${markdownTable(all)}\n`)
 console.log(`${seconds.toFixed(0)} s, load average ${info.load.map((l) => l.toFixed(2)).join(' ')}`)
 if (!only) {

@@ -113,11 +113,11 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
       return [rate(engine), rate(legacy)]
     }
     const [putE, putL] = await opsPerSecond((s, i) => s.s3.send(new PutObjectCommand({ Bucket: s.bucket, Key: key(i), Body: body })))
-    out.push(row('1 KiB PutObject, sequential: engine vs s3rver', putE, putL, 'ops/s', SMALL_OPS, 'higher is better'))
+    out.push(row('1 KiB PutObject, sequential: engine vs s3rver', putE, putL, 'ops/s', SMALL_OPS))
     const [getE, getL] = await opsPerSecond(async (s, i) =>
       (await s.s3.send(new GetObjectCommand({ Bucket: s.bucket, Key: key(i) }))).Body?.transformToByteArray(),
     )
-    out.push(row('1 KiB GetObject, sequential: engine vs s3rver', getE, getL, 'ops/s', SMALL_OPS, 'higher is better'))
+    out.push(row('1 KiB GetObject, sequential: engine vs s3rver', getE, getL, 'ops/s', SMALL_OPS))
 
     // Listing: seed LIST_KEYS keys in folders, then page through all of them (1,000 a page).
     for (const s of servers)
@@ -173,7 +173,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
     const upE = median(uploadMBps.get(engine) ?? [])
     const upL = median(uploadMBps.get(legacy) ?? [])
     const plainMBps = median(plain)
-    out.push(row(`${LARGE_MB} MB PutObject: engine vs s3rver`, upE, upL, 'MB/s', LARGE_ROUNDS, 'higher is better'))
+    out.push(row(`${LARGE_MB} MB PutObject: engine vs s3rver`, upE, upL, 'MB/s', LARGE_ROUNDS))
     out.push(
       row(
         `${LARGE_MB} MB PutObject: engine vs a plain file write of the same bytes (fsync'd)`,

@@ -92,9 +92,8 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
         median(up.baseline),
         'MB/s',
         ROUNDS,
-        'higher is better',
       ),
-      row(`${MB} MB download: whimsy.fs.stream vs one GetObject, bodies drained`, median(down.ours), median(down.baseline), 'MB/s', ROUNDS, 'higher is better'),
+      row(`${MB} MB download: whimsy.fs.stream vs one GetObject, bodies drained`, median(down.ours), median(down.baseline), 'MB/s', ROUNDS),
     )
     out.push(
       peaks

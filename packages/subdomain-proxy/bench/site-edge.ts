@@ -219,7 +219,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
           median(rates.plain),
           'req/s',
           2,
-          `${CONNECTIONS} keep-alive connections, ${seconds} s a round, load from a worker thread; higher is better`,
+          `${CONNECTIONS} keep-alive connections, ${seconds} s a round, load from a worker thread`,
         ),
       )
     }
