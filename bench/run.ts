@@ -26,7 +26,7 @@ const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.
 // it would have less than RESERVE each; a provider past its limit is stopped and keeps the rows
 // it had. (Splitting the budget by expected weights instead cut rows that were merely slow on a
 // loaded machine.) BENCH_BUDGET_S / BENCH_PROVIDER_LIMIT_S change them.
-const PROVIDER_LIMIT_MS = Number(process.env.BENCH_PROVIDER_LIMIT_S ?? (quick ? 120 : 240)) * 1000
+const PROVIDER_LIMIT_MS = Number(process.env.BENCH_PROVIDER_LIMIT_S ?? (quick ? 120 : 300)) * 1000
 const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? (quick ? 480 : 900)) * 1000
 const RESERVE_MS = 20_000
 const log = (line: string) => process.stderr.write(`${line}\n`)
