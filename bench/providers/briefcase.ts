@@ -15,6 +15,7 @@ const FIRST_PAGE = 200 // the app's first page, so rows show at once (packages/b
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const out = rowList(options)
+  options.log('  building the app')
   const build = await buildApp()
   out.push({
     name: 'Briefcase: app bundle without the SDK (target ≤ 60 kB)',
@@ -28,8 +29,8 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const sizes = seededFolders(options.quick)
   // The 100,000-file listing takes about a minute in Chromium on the loaded machine: one round,
   // as long a measurement is not thrown off by a burst of load the way a second-long one is;
-  // the smaller folders get three.
-  const roundsOf = (n: number) => (options.quick || n >= 100_000 ? 1 : 3)
+  // the 10,000-file folder (about 12 s) two, the 1,000-file one three.
+  const roundsOf = (n: number) => (options.quick || n >= 100_000 ? 1 : n >= 10_000 ? 2 : 3)
   const { info, stop, user } = await sharedCloud(options.quick)
   const browser = await launchChromium().catch(async (e: unknown) => {
     await stop()
@@ -49,6 +50,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
     for (const n of sizes) {
       const app = { first: [] as number[], all: [] as number[] }
       const raw = { first: [] as number[], all: [] as number[] }
+      options.log(`  ${n.toLocaleString('en-US')} files: ${roundsOf(n)} round${roundsOf(n) > 1 ? 's' : ''} in Chromium and in Node`)
       for (let r = 0; r < roundsOf(n); r++) {
         await page.goto('about:blank')
         const t0 = performance.now()

@@ -84,10 +84,10 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const { quick } = options
   // Sized so the whole comparison takes about a minute on the loaded machine: the ratios are
   // large (a listing five times faster, uploads three times slower) next to run-to-run noise.
-  const SMALL_OPS = quick ? 100 : 300
+  const SMALL_OPS = quick ? 100 : 200
   const LIST_KEYS = quick ? 500 : 5000
   const LARGE_MB = quick ? 10 : 200
-  const LARGE_ROUNDS = quick ? 1 : 2
+  const LARGE_ROUNDS = 1
   const LIST_ROUNDS = quick ? 2 : 3
   const fmt = (n: number) => n.toLocaleString('en-US')
   const out = rowList(options)

@@ -11,9 +11,9 @@ import { type BenchOptions, type BenchRow, interleavedRow, rowList } from '../..
 import { runIfMain } from '../../../bench/standalone.js'
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
-  // 200 rounds: in the two earlier full runs on the loaded machine the 500-round ratios agreed
+  // 100 rounds: in the two earlier full runs on the loaded machine the 500-round ratios agreed
   // within 0.01 (1.04 and 1.03 for writes, 1.00 and 1.00 for reads); medians settle long before.
-  const SMALL = options.quick ? 30 : 200
+  const SMALL = options.quick ? 30 : 100
   // A folder of the shared cloud's (`seededFolders`), seeded in bulk once for the whole run.
   const LIST_FILES = options.quick ? 1000 : 10_000
   const LIST_ROUNDS = 3

@@ -10,9 +10,9 @@ import { type BenchOptions, type BenchRow, interleavedRow, rowList } from '../..
 import { runIfMain } from '../../../bench/standalone.js'
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
-  // 300 rounds: each is a put or get of ours and one of the raw client, alternating; the
+  // 150 rounds: each is a put or get of ours and one of the raw client, alternating; the
   // ratios' medians settle well before (1,000 rounds gave 1.13 and 0.99 in the last full run).
-  const KV = options.quick ? 50 : 300
+  const KV = options.quick ? 50 : 150
   // The run's shared cloud: key-value calls do not touch the seeded folders.
   const bench = await sharedCloud(options.quick)
   try {

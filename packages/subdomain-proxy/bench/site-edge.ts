@@ -155,8 +155,8 @@ function staticServer(root: string): Promise<Server> {
 }
 
 export async function rows(options: BenchOptions): Promise<BenchRow[]> {
-  // 3 s a round: at thousands of requests a second the rate settles within the first second.
-  const seconds = options.quick ? 1 : 3
+  // 2 s a round: at hundreds of requests a second and more, the rate settles within the first second.
+  const seconds = options.quick ? 1 : 2
   options.log('  warm handler, in process')
   const out = rowList(options)
   // 50,000 timed calls a side: p99 is then the 500th slowest, no longer one stray pause.
@@ -167,7 +167,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   const plain = await staticServer(root)
   try {
     const info = { config: cloud.config, urls: cloud.urls, admin: cloud.admin, dataDir }
-    const coldRounds = options.quick ? 2 : 5
+    const coldRounds = options.quick ? 2 : 3
     options.log(`  ${coldRounds} cold handles`)
     const cold: number[] = []
     const warm: number[] = []
