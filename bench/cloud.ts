@@ -88,14 +88,19 @@ export interface SharedCloud {
  * provider runs alone, one of its own seeded the same way.
  */
 export async function sharedCloud(quick: boolean): Promise<SharedCloud> {
-  const given = process.env[SHARED_CLOUD_ENV]
-  if (given) {
-    const { seeded, ...info } = JSON.parse(given) as CloudProcess['info']
-    if (!seeded) throw new Error(`${SHARED_CLOUD_ENV} names a cloud without seeded folders`)
-    return { info, user: seeded, stop: async () => {} }
-  }
+  const given = runnersCloud()
+  if (given) return given
   const own = await startSeededCloud('bench', (id) => seededFolders(quick).map((n) => ({ prefix: `${id}/f${n}/`, count: n })))
   return { info: own.info, user: own.user, stop: own.stop }
+}
+
+/** The runner's shared cloud (in a process of its own) when this provider was given it; `stop` leaves it running. */
+export function runnersCloud(): SharedCloud | undefined {
+  const given = process.env[SHARED_CLOUD_ENV]
+  if (!given) return undefined
+  const { seeded, ...info } = JSON.parse(given) as CloudProcess['info']
+  if (!seeded) throw new Error(`${SHARED_CLOUD_ENV} names a cloud without seeded folders`)
+  return { info, user: seeded, stop: async () => {} }
 }
 
 export interface CloudProcess {

@@ -21,7 +21,7 @@ export interface ProviderEntry {
   sharedCloud?: boolean
 }
 
-// The three that share the run's cloud run one after another, so it is up only while they run.
+// The four that share the run's cloud run one after another, so it is up only while they run.
 export const PROVIDERS: ProviderEntry[] = [
   { title: 'SDK size (esbuild, minified, gzip -9)', module: 'bench/providers/sdk-size.ts', issues: [12, 17], untimed: true },
   {
@@ -37,7 +37,7 @@ export const PROVIDERS: ProviderEntry[] = [
     sharedCloud: true,
   },
   { title: 'Briefcase', module: 'bench/providers/briefcase.ts', issues: [13, 17], sharedCloud: true },
-  { title: 'Large files: whimsy.fs vs one raw PutObject / GetObject', module: 'packages/sdk/bench/large-files.ts', issues: [17] },
+  { title: 'Large files: whimsy.fs vs one raw PutObject / GetObject', module: 'packages/sdk/bench/large-files.ts', issues: [17], sharedCloud: true },
   { title: 'User sites', module: 'packages/subdomain-proxy/bench/site-edge.ts', issues: [17] },
   { title: 'Local cloud: boot, and the gateway vs the store called directly', module: 'packages/local-cloud/bench/gateway-overhead.ts', issues: [17] },
   { title: 'Live sync (change feed)', module: 'packages/local-cloud/bench/change-feed.ts', issues: [15], optional: true },

@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks'
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
-import { signedInUser, startCloudProcess } from '../../../bench/cloud.js'
+import { runnersCloud, signedInUser, startCloudProcess } from '../../../bench/cloud.js'
 import { type BenchOptions, type BenchRow, median, row, rowList } from '../../../bench/rows.js'
 import { runIfMain } from '../../../bench/standalone.js'
 
@@ -43,7 +43,8 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
   // moves it little; the raw upload goes first, so our memory growth is not understated.
   const ROUNDS = 1
   const work = mkdtempSync(join(tmpdir(), 'whimsy-bench-large-'))
-  const cloud = await startCloudProcess()
+  // The runner's shared cloud runs in a process of its own already; run alone, this starts one.
+  const cloud = runnersCloud() ?? (await startCloudProcess())
   try {
     const { whimsy, identityId, s3 } = await signedInUser(cloud.info, 'bench-large')
     const Bucket = cloud.info.config.bucket
