@@ -106,7 +106,7 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
             growth.baseline / MiB,
             'MB',
             ROUNDS,
-            'VmHWM after a reset minus VmRSS before, this process only (the cloud runs in a child)',
+            'VmHWM after a reset minus VmRSS before, this process only (the cloud runs in another)',
           )
         : {
             ...row('peak memory growth of the client during the upload', 0, 0, 'MB', 0),
