@@ -19,7 +19,8 @@ try {
     await send({
       rows: await provider({
         quick: process.argv.includes('--quick'),
-        log: (line) => process.stderr.write(`${line}\n`),
+        // Seconds since the provider started on each progress line: where a slow run spent its time.
+        log: (line) => process.stderr.write(`${line} (${(performance.now() / 1000).toFixed(0)} s)\n`),
         measured: (row) => void send({ measured: row }),
       }),
     })

@@ -13,26 +13,37 @@ export interface ProviderEntry {
   module: string
   /** Absent modules are skipped silently only if optional (another helper's file that may not exist). */
   optional?: boolean
-  /** Its expected share of the run's time, relative to the others (default 1): the runner splits what is left by these. */
-  weight?: number
+  /** The issues whose claims its rows check (the README groups the table by them). */
+  issues?: number[]
+  /** Its rows are sizes, not times: the shared cloud may start and seed while it runs. */
+  untimed?: boolean
+  /** Uses the run's shared cloud (`sharedCloud()` in `cloud.ts`): one start and one bulk seeding for all of them. */
+  sharedCloud?: boolean
 }
 
+// The four that share the run's cloud run one after another, so it is up only while they run.
 export const PROVIDERS: ProviderEntry[] = [
-  { title: 'SDK size (esbuild, minified, gzip -9)', module: 'bench/providers/sdk-size.ts', weight: 2 },
-  { title: 'SDK overhead, files: whimsy.fs vs the raw S3 client, same endpoint and credentials', module: 'packages/sdk/bench/fs-vs-raw.ts', weight: 4 },
+  { title: 'SDK size (esbuild, minified, gzip -9)', module: 'bench/providers/sdk-size.ts', issues: [12, 17], untimed: true },
+  {
+    title: 'SDK overhead, files: whimsy.fs vs the raw S3 client, same endpoint and credentials',
+    module: 'packages/sdk/bench/fs-vs-raw.ts',
+    issues: [17],
+    sharedCloud: true,
+  },
   {
     title: 'SDK overhead, key-value data: whimsy.kv vs the raw DynamoDB client, same endpoint and credentials',
     module: 'packages/sdk/bench/kv-vs-raw.ts',
-    weight: 2,
+    issues: [17],
+    sharedCloud: true,
   },
-  { title: 'Large files: whimsy.fs vs one raw PutObject / GetObject', module: 'packages/sdk/bench/large-files.ts', weight: 3 },
-  { title: 'User sites', module: 'packages/subdomain-proxy/bench/site-edge.ts', weight: 3 },
-  { title: 'Local cloud: boot, and the gateway vs the store called directly', module: 'packages/local-cloud/bench/gateway-overhead.ts', weight: 2 },
-  { title: 'Live sync (change feed)', module: 'packages/local-cloud/bench/change-feed.ts', optional: true },
-  { title: 'Briefcase', module: 'bench/providers/briefcase.ts', weight: 0.5 },
-  { title: 'Storage used: fs.usage() from the change feed’s totals vs listing', module: 'bench/providers/usage.ts', weight: 4 },
+  { title: 'Briefcase', module: 'bench/providers/briefcase.ts', issues: [13, 17], sharedCloud: true },
+  { title: 'Large files: whimsy.fs vs one raw PutObject / GetObject', module: 'packages/sdk/bench/large-files.ts', issues: [17], sharedCloud: true },
+  { title: 'User sites', module: 'packages/subdomain-proxy/bench/site-edge.ts', issues: [17] },
+  { title: 'Local cloud: boot, and the gateway vs the store called directly', module: 'packages/local-cloud/bench/gateway-overhead.ts', issues: [17] },
+  { title: 'Live sync (change feed)', module: 'packages/local-cloud/bench/change-feed.ts', issues: [15], optional: true },
+  { title: 'Storage used: fs.usage() from the change feed’s totals vs listing', module: 'bench/providers/usage.ts', issues: [13, 15] },
   // Last: the engine against the emulator it replaced, the one comparison issue 17 does not list.
-  { title: 'S3 engine (behind the gateway) vs s3rver 3.7.1', module: 'packages/local-cloud/bench/s3-engine.ts', weight: 3 },
+  { title: 'S3 engine (behind the gateway) vs s3rver 3.7.1', module: 'packages/local-cloud/bench/s3-engine.ts', issues: [11] },
 ]
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url))

@@ -7,28 +7,40 @@
  * fail a build.
  */
 import { fork } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { availableParallelism, loadavg, tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { performance } from 'node:perf_hooks'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
+import { type CloudProcess, SHARED_CLOUD_ENV, seededFolders, startCloudProcess } from './cloud.js'
 import type { ProviderMessage } from './provider-process.js'
 import { PROVIDERS, type ProviderEntry, repoRoot } from './providers.js'
-import { markdownReport, markdownTable, readmeBlock } from './report.js'
+import { type GroupInfo, markdownReport, markdownTable, readmeBlock } from './report.js'
 import { type BenchRow, unavailable } from './rows.js'
 
 const quick = process.argv.includes('--quick')
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length)
-// Stop-gaps, not targets: on an idle machine the full run takes well under 10 minutes and
-// --quick under 2, but these machines are shared, and a part that hangs or crawls must not hold
-// the rest hostage. The budget is split between the providers left by their weights; a provider
-// past its share is stopped and keeps the rows it had. BENCH_BUDGET_S / BENCH_PROVIDER_LIMIT_S change them.
+// Stop-gaps, not targets: a provider that hangs or crawls must not hold the rest hostage. Each
+// may take up to PROVIDER_LIMIT, and never so much of the run's BUDGET that the providers after
+// it would have less than RESERVE each; a provider past its limit is stopped and keeps the rows
+// it had. (Splitting the budget by expected weights instead cut rows that were merely slow on a
+// loaded machine.) BENCH_BUDGET_S / BENCH_PROVIDER_LIMIT_S change them.
 const PROVIDER_LIMIT_MS = Number(process.env.BENCH_PROVIDER_LIMIT_S ?? (quick ? 120 : 300)) * 1000
-const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? (quick ? 300 : 900)) * 1000
+const BUDGET_MS = Number(process.env.BENCH_BUDGET_S ?? (quick ? 480 : 900)) * 1000
+const RESERVE_MS = 20_000
 const log = (line: string) => process.stderr.write(`${line}\n`)
-const weight = (entry: ProviderEntry) => entry.weight ?? 1
 
-function runProvider(entry: ProviderEntry, limitMs: number): Promise<BenchRow[]> {
+/** Removes a provider's temporary directory; a stopped browser may still be writing into it, which must not end the run. */
+function removeTemp(dir: string): void {
+  try {
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 })
+  } catch (e) {
+    log(`  (could not remove ${dir}: ${(e as Error).message})`)
+  }
+}
+
+function runProvider(entry: ProviderEntry, limitMs: number, env: Record<string, string>): Promise<BenchRow[]> {
   const script = fileURLToPath(new URL('./provider-process.ts', import.meta.url))
   // A temporary directory of its own: what a stopped provider could not clean up goes with it.
   const tmp = mkdtempSync(join(tmpdir(), 'whimsy-bench-run-'))
@@ -36,7 +48,7 @@ function runProvider(entry: ProviderEntry, limitMs: number): Promise<BenchRow[]>
     execArgv: ['--import', 'tsx'],
     detached: true,
     stdio: 'inherit',
-    env: { ...process.env, TMPDIR: tmp },
+    env: { ...process.env, ...env, TMPDIR: tmp },
   })
   const fail = (why: string) => [unavailable(entry.title, '', why)]
   return new Promise((resolve) => {
@@ -72,7 +84,7 @@ function runProvider(entry: ProviderEntry, limitMs: number): Promise<BenchRow[]>
       } catch {
         // nothing left
       }
-      rmSync(tmp, { recursive: true, force: true })
+      removeTemp(tmp)
       resolve(answer ?? fail(`failed: its process ended (${signal ?? `code ${code}`}) without rows`))
     })
   })
@@ -82,22 +94,58 @@ const started = new Date()
 const loadAtStart = loadavg()
 const t0 = performance.now()
 const all: BenchRow[] = []
-const chosen = PROVIDERS.filter((entry) => !only || entry.module.includes(only))
+const groups: GroupInfo[] = []
+// Another helper's provider that is not there yet costs no process start.
+const chosen = PROVIDERS.filter((entry) => (!only || entry.module.includes(only)) && !(entry.optional && !existsSync(`${repoRoot}${entry.module}`)))
+// One cloud for the providers that share it, its folders seeded in bulk once: started before the
+// first of them, stopped after the last. If it cannot start, each starts and seeds its own.
+const lastSharing = chosen.findLastIndex((entry) => entry.sharedCloud)
+let shared: CloudProcess | undefined
+let starting: Promise<void> | undefined
+const startShared = () => {
+  const t = performance.now()
+  starting ??= startCloudProcess([`--seed=${seededFolders(quick).join(',')}`]).then(
+    (cloud) => {
+      shared = cloud
+      log(`the shared cloud is up, ${seededFolders(quick).join(' + ')} files seeded in bulk: ${((performance.now() - t) / 1000).toFixed(1)} s`)
+    },
+    (e: unknown) => {
+      log(`the shared cloud did not start (${(e as Error).message}): each provider starts its own`)
+    },
+  )
+  return starting
+}
+const SHARED_START_LIMIT_MS = 300_000
+const sharedEnv = async (): Promise<Record<string, string>> => {
+  // A start that hangs must not hold the run: past the limit the providers start their own.
+  const limit = new AbortController()
+  await Promise.race([startShared(), sleep(SHARED_START_LIMIT_MS, undefined, { signal: limit.signal }).catch(() => undefined)])
+  limit.abort()
+  if (!shared) log('  (no shared cloud: this provider starts its own)')
+  return shared ? { [SHARED_CLOUD_ENV]: JSON.stringify(shared.info) } : {}
+}
 for (const [index, entry] of chosen.entries()) {
+  // Rows of sizes are not thrown off by the seeding's CPU: the shared cloud starts beside them.
+  if (entry.untimed && lastSharing >= 0) void startShared()
+  const env = entry.sharedCloud ? await sharedEnv() : {}
   log(`${entry.title} (${entry.module})`)
   const t = performance.now()
+  const loadBefore = loadavg()[0] as number
   const left = BUDGET_MS - (t - t0)
   const rows =
     left < 5000
       ? [unavailable(entry.title, '', `not run: the run's ${BUDGET_MS / 1000} s budget was spent (BENCH_BUDGET_S raises it)`)]
-      : await runProvider(entry, Math.min(PROVIDER_LIMIT_MS, (left * weight(entry)) / chosen.slice(index).reduce((sum, e) => sum + weight(e), 0)))
+      : await runProvider(entry, Math.min(PROVIDER_LIMIT_MS, left - RESERVE_MS * (chosen.length - index - 1)), env)
   if (entry.optional && rows.length === 0) log('  (not there yet: skipped)')
   for (const r of rows) all.push({ ...r, group: entry.title })
+  groups.push({ title: entry.title, issues: entry.issues, seconds: (performance.now() - t) / 1000, load: [loadBefore, loadavg()[0] as number] })
   log(`  ${((performance.now() - t) / 1000).toFixed(1)} s`)
+  if (index === lastSharing) await shared?.stop()
 }
+await shared?.stop()
 
 const seconds = (performance.now() - t0) / 1000
-const info = { started, seconds, quick, loadAtStart, load: loadavg(), cpus: availableParallelism(), node: process.versions.node }
+const info = { started, seconds, quick, loadAtStart, load: loadavg(), cpus: availableParallelism(), node: process.versions.node, groups }
 console.log(`\n${markdownTable(all)}\n`)
 console.log(`${seconds.toFixed(0)} s, load average ${info.load.map((l) => l.toFixed(2)).join(' ')}`)
 if (!only) {
