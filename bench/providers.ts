@@ -40,7 +40,7 @@ export const PROVIDERS: ProviderEntry[] = [
   { title: 'Large files: whimsy.fs vs one raw PutObject / GetObject', module: 'packages/sdk/bench/large-files.ts', issues: [17], sharedCloud: true },
   { title: 'User sites', module: 'packages/subdomain-proxy/bench/site-edge.ts', issues: [17] },
   { title: 'Local cloud: boot, and the gateway vs the store called directly', module: 'packages/local-cloud/bench/gateway-overhead.ts', issues: [17] },
-  { title: 'Live sync (change feed)', module: 'packages/local-cloud/bench/change-feed.ts', issues: [15], optional: true },
+  { title: 'Live sync (change feed)', module: 'packages/local-cloud/bench/change-feed.ts', issues: [15] },
   { title: 'Storage used: fs.usage() from the change feed’s totals vs listing', module: 'bench/providers/usage.ts', issues: [13, 15] },
   // Last: the engine against the emulator it replaced, the one comparison issue 17 does not list.
   { title: 'S3 engine (behind the gateway) vs s3rver 3.7.1', module: 'packages/local-cloud/bench/s3-engine.ts', issues: [11] },
