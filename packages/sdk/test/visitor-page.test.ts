@@ -61,6 +61,9 @@ describe("a signed-out visitor's page", () => {
     site = await serveFiles({ '/index.html': { type: 'text/html', body: page(handle) } })
     const tab = await browser.newPage()
     const scripts: string[] = []
+    const problems: string[] = []
+    tab.on('pageerror', (e) => problems.push(String(e)))
+    tab.on('requestfailed', (r) => problems.push(`${r.url()}: ${r.failure()?.errorText}`))
     tab.on('request', (r) => {
       if (r.resourceType() === 'script') scripts.push(r.url())
     })
@@ -70,6 +73,7 @@ describe("a signed-out visitor's page", () => {
     await tab.goto(site.url)
     const card = await reported
     await tab.close()
+    expect(problems).toEqual([])
 
     const sitesOrigin = `${cloud.config.sitesProtocol ?? 'https'}://${handle}.${cloud.config.sitesDomain}`
     expect(card).toEqual({ ok: true, displayName: 'Visited', avatar: `${sitesOrigin}/me.png`, home: `${sitesOrigin}/` })
