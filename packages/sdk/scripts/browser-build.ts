@@ -13,7 +13,7 @@
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs'
-import { dirname, join } from 'node:path'
+import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { build } from 'esbuild'
 
@@ -37,6 +37,11 @@ export interface BrowserBuildManifest {
 
 export interface BrowserBuild extends BrowserBuildManifest {
   dir: string
+}
+
+/** A metafile path (relative to the package, the build's working directory) as a path from the repository root. */
+function fromRepositoryRoot(input: string): string {
+  return input.includes(':') ? input : relative(join(root, '../..'), resolve(root, input))
 }
 
 function sdkVersion(): string {
@@ -88,8 +93,8 @@ export async function buildBrowser(): Promise<BrowserBuild> {
       // Hashed names: a chunk's URL names its bytes, so it can be cached for good.
       chunkNames: 'chunk-[hash]',
       metafile: true,
-      // The metafile's paths are relative to this, whoever runs the build (the local cloud, a
-      // test, `npm pack` in this folder): sources read `src/…`, dependencies `node_modules/…`.
+      // The same working directory whoever builds (the local cloud from the root, `npm run build`
+      // from the package): paths, and so chunk names, do not depend on where the build ran.
       absWorkingDir: root,
       logLevel: 'warning',
     })
@@ -97,7 +102,7 @@ export async function buildBrowser(): Promise<BrowserBuild> {
     const inputs = Object.fromEntries(
       Object.entries(result.metafile.outputs)
         .filter(([p]) => p.endsWith('.js'))
-        .map(([p, o]) => [p.slice(p.lastIndexOf('/') + 1), Object.keys(o.inputs).map((i) => i.replace(/^(\.\.\/)+/, ''))]),
+        .map(([p, o]) => [p.slice(p.lastIndexOf('/') + 1), Object.keys(o.inputs).map(fromRepositoryRoot)]),
     )
     const manifest: BrowserBuildManifest = { version, fingerprint: print, entry: BROWSER_ENTRY, files: files.sort() }
     writeFileSync(join(temp, MANIFEST), `${JSON.stringify(manifest, null, 2)}\n`)

@@ -61,6 +61,9 @@ describe("a signed-out visitor's page", () => {
     site = await serveFiles({ '/index.html': { type: 'text/html', body: page(handle) } })
     const tab = await browser.newPage()
     const scripts: string[] = []
+    const problems: string[] = []
+    tab.on('pageerror', (e) => problems.push(String(e)))
+    tab.on('requestfailed', (r) => problems.push(`${r.url()}: ${r.failure()?.errorText}`))
     tab.on('request', (r) => {
       if (r.resourceType() === 'script') scripts.push(r.url())
     })
@@ -70,6 +73,7 @@ describe("a signed-out visitor's page", () => {
     await tab.goto(site.url)
     const card = await reported
     await tab.close()
+    expect(problems).toEqual([])
 
     const sitesOrigin = `${cloud.config.sitesProtocol ?? 'https'}://${handle}.${cloud.config.sitesDomain}`
     expect(card).toEqual({ ok: true, displayName: 'Visited', avatar: `${sitesOrigin}/me.png`, home: `${sitesOrigin}/` })
@@ -82,9 +86,9 @@ describe("a signed-out visitor's page", () => {
       return url.slice(folder.length)
     })
     const sources = loaded.flatMap((file) => inputs[file] ?? [`(not in the build: ${file})`])
-    expect(sources).toContain('src/profile/public-profile.ts')
+    expect(sources).toContain('packages/sdk/src/profile/public-profile.ts')
     const unwanted = sources.filter((s) =>
-      /node_modules\/(@aws-sdk|@smithy|@aws-crypto|aws4fetch)\/|^src\/(auth\/(auth|session|sign-in|srp|cognito-api|credentials)|fs\/(fs|writes|reads|listing|folders|sharing|targets|requests|multipart-upload|stream-upload|bodies|xml-keys)|kv\/kv|profile\/profile|s3-client|transport\/(dynamodb|s3\/[a-z]+))\.ts$/.test(
+      /node_modules\/(@aws-sdk|@smithy|@aws-crypto|aws4fetch)\/|packages\/sdk\/src\/(auth\/(auth|session|sign-in|srp|cognito-api|credentials)|fs\/(fs|writes|reads|listing|folders|sharing|targets|requests|multipart-upload|stream-upload|bodies|xml-keys)|kv\/kv|profile\/profile|s3-client|transport\/(dynamodb|s3\/[a-z]+))\.ts$/.test(
         s,
       ),
     )
