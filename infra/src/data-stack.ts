@@ -81,7 +81,8 @@ export class DataStack extends Stack {
       eventApiArn: this.changes.api.apiArn,
     })
 
-    const appOrigin = `https://${config.appDomain}`
+    // The Briefcase, then every other app the stage trusts (the examples among them): only these may call claims from scripts.
+    const appOrigins = [...new Set([`https://${config.appDomain}`, ...config.appOrigins])]
     this.handles = new HandlesApi(this, 'Handles', {
       prefix,
       region: config.dataRegion,
@@ -90,7 +91,7 @@ export class DataStack extends Stack {
       userPoolId: this.identity.userPool.userPoolId,
       userPoolClientId: this.identity.client.userPoolClientId,
       identityPoolId: this.identity.identityPool.identityPoolId,
-      appOrigins: [appOrigin],
+      appOrigins,
       erase: { bucketName: this.files.bucket.bucketName, kvTable: this.table, changeLog: this.changes.table },
     })
 

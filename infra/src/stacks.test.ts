@@ -339,6 +339,15 @@ describe('data stack: DynamoDB and the claim function', () => {
     expect(fnId).toBeTruthy()
   })
 
+  it('the handles API’s CORS trusts the app and the stage’s appOrigins (the examples), and no one else', () => {
+    const functions = resourcesOf(s.dataJson, 'AWS::Lambda::Function').filter(([, f]) => /^whimsy-test-(claim|erase)/.test(String(f.Properties?.FunctionName)))
+    expect(functions.length).toBe(2)
+    for (const [, fn] of functions)
+      expect((fn.Properties?.Environment as { Variables: Record<string, unknown> }).Variables.WHIMSY_APP_ORIGINS).toBe(
+        'https://app.whimsy.test,https://examples.whimsy.test',
+      )
+  })
+
   it('the erase function: its own Lambda behind DELETE /account, allowed exactly what account-erase.ts calls', () => {
     const [, fn] = resourcesOf(s.dataJson, 'AWS::Lambda::Function').find(([, f]) => f.Properties?.FunctionName === 'whimsy-test-erase')!
     expect(fn.Properties?.Runtime).toMatch(/^nodejs(2[2-9]|[3-9]\d)\.x$/)

@@ -16,6 +16,11 @@ describe('stage configuration', () => {
   it('fills the defaults and names every physical resource from the stage', () => {
     expect(checkStageConfig(good)).toMatchObject({ handlesDomain: 'handles.app.whimsy.example', priceClass: 'PriceClass_100' })
     expect(stagePrefix(good)).toBe('whimsy-prod')
+    expect(checkStageConfig(good).appOrigins).toEqual([])
+    expect(checkStageConfig({ ...good, appOrigins: ['https://examples.whimsy.example', 'https://apps.example:8443'] }).appOrigins).toEqual([
+      'https://examples.whimsy.example',
+      'https://apps.example:8443',
+    ])
   })
 
   it.each([
@@ -28,6 +33,11 @@ describe('stage configuration', () => {
     // The app on a user-site host would share a site with every user's hostile pages.
     ['appDomain', { appDomain: 'app.whimsy.space', appZone: { id: 'Z0SITES', name: 'whimsy.space' } }],
     ['handlesDomain', { handlesDomain: 'handles.elsewhere.example' }],
+    // Browsers send `https://host[:port]` exactly; anything else would match no request and allow nothing.
+    ['appOrigins', { appOrigins: 'https://examples.whimsy.example' }],
+    ['appOrigins', { appOrigins: ['https://examples.whimsy.example/'] }],
+    ['appOrigins', { appOrigins: ['http://examples.whimsy.example'] }],
+    ['appOrigins', { appOrigins: ['*'] }],
   ])('refuses a bad %s with an error naming it', (field, change) => {
     expect(() => checkStageConfig({ ...good, ...change })).toThrow(StageConfigError)
     try {

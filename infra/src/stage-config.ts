@@ -29,6 +29,12 @@ export interface StageConfig {
   sesEmail?: { fromEmail: string; fromName?: string; sesRegion?: string; verifiedDomain?: string }
   /** The built Briefcase (and the SDK's browser build) to deploy; a placeholder page when absent. */
   appAssetsDir?: string
+  /**
+   * Origins of other apps (ZineOS apps, the examples) allowed to call the handles API from scripts
+   * (`sites.claimHandle`, account deletion), besides the app's own `https://<appDomain>`, which is
+   * always allowed. `https://host[:port]` each; default none.
+   */
+  appOrigins?: string[]
   /** CloudFront price class of both distributions; default `PriceClass_100`. */
   priceClass?: 'PriceClass_100' | 'PriceClass_200' | 'PriceClass_All'
 }
@@ -43,9 +49,11 @@ export class StageConfigError extends Error {
   }
 }
 
+/** An origin exactly as a browser sends it: scheme, host, optional port; no path, no slash. */
+const ORIGIN = /^https:\/\/([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:\d{1,5})?$/
 const HOST = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/
 
-export function checkStageConfig(input: unknown): Required<Pick<StageConfig, 'handlesDomain' | 'priceClass'>> & StageConfig {
+export function checkStageConfig(input: unknown): Required<Pick<StageConfig, 'handlesDomain' | 'appOrigins' | 'priceClass'>> & StageConfig {
   if (typeof input !== 'object' || input === null) throw new StageConfigError('(root)', 'must be an object')
   const c = input as StageConfig
   if (typeof c.stage !== 'string' || !/^[a-z][a-z0-9]{0,11}$/.test(c.stage))
@@ -71,7 +79,14 @@ export function checkStageConfig(input: unknown): Required<Pick<StageConfig, 'ha
   const handlesDomain = c.handlesDomain ?? `handles.${c.appDomain}`
   if (!HOST.test(handlesDomain) || !handlesDomain.endsWith(`.${c.appZone.name}`))
     throw new StageConfigError('handlesDomain', `must be a host name in the zone ${c.appZone.name}`)
-  return { ...c, handlesDomain, priceClass: c.priceClass ?? 'PriceClass_100' }
+  if (c.appOrigins !== undefined) {
+    if (!Array.isArray(c.appOrigins)) throw new StageConfigError('appOrigins', 'must be a list of origins')
+    // An origin the browser never sends (a path, a trailing slash, http) would silently allow nothing.
+    for (const origin of c.appOrigins)
+      if (typeof origin !== 'string' || !ORIGIN.test(origin))
+        throw new StageConfigError('appOrigins', `must hold origins such as https://apps.example, not ${JSON.stringify(origin)}`)
+  }
+  return { ...c, handlesDomain, appOrigins: c.appOrigins ?? [], priceClass: c.priceClass ?? 'PriceClass_100' }
 }
 
 export type CheckedStageConfig = ReturnType<typeof checkStageConfig>

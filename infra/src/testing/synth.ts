@@ -16,6 +16,7 @@ export const TEST_STAGE = checkStageConfig({
   sitesZone: { id: 'Z0SITESZONE', name: 'sites.test' },
   appDomain: 'app.whimsy.test',
   appZone: { id: 'Z0APPZONE', name: 'whimsy.test' },
+  appOrigins: ['https://examples.whimsy.test'],
 })
 
 export interface CfnTemplate {
