@@ -117,6 +117,9 @@ export async function loadFolder(path: string): Promise<void> {
   const progressive = path !== folderPath.value || listing.value !== 'done'
   if (path !== folderPath.value) {
     folderPath.value = path
+    // The previous folder's rows go at once: left on screen until the first page, a click on one
+    // (a name both folders hold) would select a row of the wrong folder.
+    entries.value = []
     selected.value = new Set()
     cursor.value = 0
     anchor.value = 0
