@@ -4,7 +4,7 @@
  * transport (transport/json-protocol.ts) shapes them, which must agree.
  */
 import { describe, expect, it } from 'vitest'
-import { handlesApiError, isNetworkError, toWhimsyError } from './aws-errors.js'
+import { detailOf, handlesApiError, isNetworkError, toWhimsyError } from './aws-errors.js'
 import { WhimsyError } from './errors.js'
 import { jsonError } from './transport/json-protocol.js'
 
@@ -75,6 +75,32 @@ describe('toWhimsyError', () => {
     expect(toWhimsyError(aws('NotAuthorizedException', 400, 'Incorrect username or password.')).code).toBe('NotAuthorized')
     const mine = new WhimsyError('Aborted', 'stop')
     expect(toWhimsyError(mine)).toBe(mine)
+  })
+})
+
+describe('detailOf: what a service tells apart only in its message', () => {
+  it.each([
+    ['ValidationException', 'Item size has exceeded the maximum allowed size', 'ItemTooLarge'],
+    ['ValidationException', 'Item size to update has exceeded the maximum allowed size', 'ItemTooLarge'],
+    ['ValidationException', 'The document path provided in the update expression is invalid for update', 'MissingDocumentPath'],
+    ['ValidationException', 'One or more parameter values were invalid', undefined],
+    ['NotAuthorizedException', 'Refresh Token has been revoked', 'TokenRevoked'],
+    ['NotAuthorizedException', 'Invalid login token. Token expired: 1700000000 >= 1600000000', 'TokenExpired'],
+    ['NotAuthorizedException', 'Incorrect username or password.', undefined],
+    // The same words under another name are not the detail: only the service's name says which.
+    ['AccessDeniedException', 'Item size has exceeded the maximum allowed size', undefined],
+    ['UserNotFoundException', 'Refresh Token has been revoked', undefined],
+  ])('%s "%s" is %s', (name, message, detail) => {
+    expect(detailOf(aws(name, 400, message))).toBe(detail)
+    // Through a WhimsyError, and as the SDK's own transport shapes the same answer.
+    expect(detailOf(toWhimsyError(aws(name, 400, message)))).toBe(detail)
+    expect(detailOf(jsonError(400, new Headers(), JSON.stringify({ __type: `com.amazonaws.x#${name}`, message })))).toBe(detail)
+  })
+
+  it('reads the code where the name is the generic one (amazon-cognito-identity-js)', () => {
+    expect(detailOf(Object.assign(new Error('Refresh Token has been revoked'), { code: 'NotAuthorizedException' }))).toBe('TokenRevoked')
+    expect(detailOf(new Error('Refresh Token has been revoked'))).toBeUndefined()
+    expect(detailOf(undefined)).toBeUndefined()
   })
 })
 

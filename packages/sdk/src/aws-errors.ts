@@ -83,6 +83,36 @@ const HANDLES_BY_CODE: Record<string, WhimsyErrorCode> = {
   NotAuthorized: 'NotSignedIn',
 }
 
+/**
+ * What a service tells apart only in its message, under one error name: DynamoDB's
+ * ValidationException for an item grown past 400 KB and for an update path into a missing map,
+ * Cognito's NotAuthorizedException for a revoked or an expired token (where a wrong password is
+ * the same name). Read here, once, and only for that name, so no caller matches messages.
+ */
+export type FailureDetail = 'ItemTooLarge' | 'MissingDocumentPath' | 'TokenRevoked' | 'TokenExpired'
+
+const BY_MESSAGE: { name: string; pattern: RegExp; detail: FailureDetail }[] = [
+  // "Item size has exceeded…" (PutItem), "Item size to update has exceeded…" (UpdateItem)
+  { name: 'ValidationException', pattern: /item size .*exceeded the maximum allowed size/i, detail: 'ItemTooLarge' },
+  // "The document path provided in the update expression is invalid for update"
+  { name: 'ValidationException', pattern: /document path/i, detail: 'MissingDocumentPath' },
+  { name: 'NotAuthorizedException', pattern: /revoked/i, detail: 'TokenRevoked' },
+  { name: 'NotAuthorizedException', pattern: /expired/i, detail: 'TokenExpired' },
+]
+
+/** The service's name for an error: its `name`, or its `code` where `name` is the generic one. */
+function nameOf(err: AwsLikeError): string | undefined {
+  return err.name && err.name !== 'Error' ? err.name : err.code
+}
+
+/** The detail of a service error (or of the one a `WhimsyError` wraps), when its name has several. */
+export function detailOf(e: unknown): FailureDetail | undefined {
+  const err = (e instanceof WhimsyError ? e.cause : e) as AwsLikeError | undefined
+  if (!err || typeof err !== 'object') return undefined
+  const name = nameOf(err)
+  return BY_MESSAGE.find((row) => row.name === name && row.pattern.test(String(err.message ?? '')))?.detail
+}
+
 const MESSAGES: Partial<Record<WhimsyErrorCode, string>> = {
   UserNotFound: 'There is no account with that username.',
   UsernameExists: 'That username is taken; choose another.',
@@ -123,12 +153,13 @@ export function toWhimsyError(e: unknown, what?: string, target: { key?: string 
   if (e instanceof WhimsyError) return e
   const err = (e ?? {}) as AwsLikeError
   const status = statusOf(e)
-  const name = err.name && err.name !== 'Error' ? err.name : err.code
+  const name = nameOf(err)
   let code: WhimsyErrorCode | undefined = name ? BY_NAME[name] : undefined
   if (!code && isNetworkError(e)) code = 'Network'
   if (!code && status) code = BY_STATUS[status] ?? (status >= 500 ? 'Network' : undefined)
   code ??= 'Unknown'
-  if (code === 'NotAuthorized' && /revoked|expired/i.test(err.message ?? '')) code = 'NotSignedIn'
+  const detail = code === 'NotAuthorized' ? detailOf(e) : undefined
+  if (detail === 'TokenRevoked' || detail === 'TokenExpired') code = 'NotSignedIn'
   const base = MESSAGES[code]
   let message: string
   if (code === 'NotAuthorized') message = err.message && !/^\d+$/.test(err.message) ? err.message : 'Incorrect username or password.'

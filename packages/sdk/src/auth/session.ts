@@ -4,7 +4,7 @@
  * `credentials.ts`). `Auth` is the public face; the data nouns reach this through the SDK's
  * own context, never through anything an app is shown.
  */
-import { toWhimsyError } from '../aws-errors.js'
+import { detailOf, toWhimsyError } from '../aws-errors.js'
 import type { WhimsyConfig } from '../config.js'
 import { WhimsyError } from '../errors.js'
 import type { SessionStorage } from '../storage.js'
@@ -151,7 +151,7 @@ export class Session {
       if (error.code === 'NotAuthorized' || error.code === 'NotSignedIn') {
         // Revoked (signed out everywhere) or expired beyond refresh: the session is over. A
         // revoked token needs no second try; an expired one gets a refreshed ID token.
-        const revoked = /revoked/i.test(String((e as Error)?.message))
+        const revoked = detailOf(e) === 'TokenRevoked'
         if (!forceTokenRefresh && !revoked && this.current) return this.fetchCredentials(true)
         if (this.current) {
           this.end()

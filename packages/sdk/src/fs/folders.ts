@@ -4,6 +4,7 @@ import { checkOptions } from '../args.js'
 import { toWhimsyError } from '../aws-errors.js'
 import { WhimsyError } from '../errors.js'
 import { type FileRef, pathOfKey, printable } from '../paths.js'
+import { forEachInPool } from '../transport/pool.js'
 import { CopyObjectCommand, DeleteObjectCommand, DeleteObjectsCommand, HeadObjectCommand, PutObjectCommand } from '../transport/s3/objects.js'
 import type { WhimsyContext } from '../whimsy-context.js'
 import { CALL_OPTIONS, REMOVE_OPTIONS, TRANSFER_OPTIONS } from './options.js'
@@ -137,23 +138,19 @@ export async function transfer(ctx: WhimsyContext, from: string | FileRef, to: s
 
   let loaded = 0
   options.onProgress?.({ loaded, total: items.length })
-  const queue = [...items]
-  let failed = false
-  const worker = async () => {
-    for (let item = queue.shift(); item; item = queue.shift()) {
-      if (options.signal?.aborted || failed) return
-      // Not given the signal: a request abandoned half-way may still be carried out by S3 (a
-      // delete landing after the next run listed its source), so a stop waits for the items
-      // in flight and never leaves one half done.
-      await transferOne(ctx, item, move, overwrite || item.to.endsWith('/')).catch((e: unknown) => {
-        failed = true // the other workers stop too: a retry must not race them
-        throw e
-      })
+  // Not given the signal: a request abandoned half-way may still be carried out by S3 (a
+  // delete landing after the next run listed its source), so a stop waits for the items in
+  // flight and never leaves one half done. A failure stops the rest too: a retry must not race them.
+  await forEachInPool(
+    items,
+    COPY_CONCURRENCY,
+    async (item) => {
+      await transferOne(ctx, item, move, overwrite || item.to.endsWith('/'))
       loaded++
       options.onProgress?.({ loaded, total: items.length, path: pathOfKey(id, item.to) })
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(COPY_CONCURRENCY, items.length) }, worker))
+    },
+    { signal: options.signal },
+  )
   if (options.signal?.aborted) throw new WhimsyError('Aborted', `The ${verb} was stopped after ${loaded} of ${items.length} items; ${verb} again to finish.`)
 }
 

@@ -11,6 +11,7 @@
 import { toWhimsyError } from '../aws-errors.js'
 import { WhimsyError } from '../errors.js'
 import type { SessionStorage } from '../storage.js'
+import { forEachInPool } from '../transport/pool.js'
 import type { S3 } from '../transport/s3/client.js'
 import {
   AbortMultipartUploadCommand,
@@ -137,35 +138,28 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
     rememberPending(options.resume.storage, storageKey, false)
   }
 
-  let failed = false
-  let failure: unknown
-  const worker = async () => {
-    for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
-      if (signal?.aborted || failed) return
-      const start = (n - 1) * partSize
-      const bytes = await sliceOf(body, start, start + partBytes(n))
-      const partNumber = n
-      // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
-      const result = await call(() =>
-        s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: activeUploadId, PartNumber: partNumber, Body: bytes }), {
-          abortSignal: signal,
-          attempts: PART_ATTEMPTS,
-        }),
-      ).catch((e: unknown) => {
-        failure ??= e
-        failed = true
-        stop.abort()
-        throw e
-      })
-      if (!result.ETag) throw new WhimsyError('Unknown', `S3 accepted part ${partNumber} without an ETag.`)
-      done.set(partNumber, result.ETag)
-      loaded += bytes.byteLength
-      options.onProgress?.({ loaded, total: size })
-    }
+  const uploadPart = async (partNumber: number) => {
+    const start = (partNumber - 1) * partSize
+    const bytes = await sliceOf(body, start, start + partBytes(partNumber))
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
+    const result = await call(() =>
+      s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: activeUploadId, PartNumber: partNumber, Body: bytes }), {
+        abortSignal: signal,
+        attempts: PART_ATTEMPTS,
+      }),
+    )
+    if (!result.ETag) throw new WhimsyError('Unknown', `S3 accepted part ${partNumber} without an ETag.`)
+    done.set(partNumber, result.ETag)
+    loaded += bytes.byteLength
+    options.onProgress?.({ loaded, total: size })
   }
 
   try {
-    await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 4, Math.max(1, queue.length)) }, worker))
+    await forEachInPool(queue, options.concurrency ?? 4, uploadPart, {
+      signal,
+      // A part that fails for good stops the parts still in flight.
+      onFailure: () => stop.abort(),
+    })
     if (options.signal?.aborted) throw abortError(options.signal)
     if (options.pause?.aborted) throw PAUSED
     const parts = [...done.entries()].sort(([a], [b]) => a - b).map(([PartNumber, ETag]) => ({ PartNumber, ETag }))
@@ -184,7 +178,7 @@ export async function uploadMultipart(options: MultipartOptions): Promise<{ etag
     // Without a resume record nobody could continue this upload: clean it up now. With one,
     // the parts stay for the next attempt (production's bucket expires abandoned uploads).
     if (!storageKey) await abortAll()
-    throw toWhimsyError(failure ?? e, path)
+    throw toWhimsyError(e, path)
   }
 }
 

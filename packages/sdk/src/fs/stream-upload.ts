@@ -8,6 +8,7 @@
  */
 import { toWhimsyError } from '../aws-errors.js'
 import { WhimsyError } from '../errors.js'
+import { createPool } from '../transport/pool.js'
 import type { S3 } from '../transport/s3/client.js'
 import { AbortMultipartUploadCommand, CompleteMultipartUploadCommand, CreateMultipartUploadCommand, UploadPartCommand } from '../transport/s3/multipart.js'
 import { PutObjectCommand } from '../transport/s3/objects.js'
@@ -91,48 +92,39 @@ export async function uploadStream(options: StreamUploadOptions): Promise<{ etag
     const stop = new AbortController()
     const partSignal = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal
     const done: { PartNumber: number; ETag: string }[] = []
-    const inFlight = new Set<Promise<void>>()
-    let failure: unknown
+    // Stops on the first failure: no part starts after it, and the ones in flight are aborted.
+    const pool = createPool(options.concurrency ?? 4, { signal, onFailure: () => stop.abort() })
     let loaded = 0
     let size = 0
 
-    const send = (partNumber: number, bytes: Uint8Array) => {
-      const sending = call(() =>
-        // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
-        s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: bytes }), {
-          abortSignal: partSignal,
-          attempts: PART_ATTEMPTS,
-        }),
-      ).then(
-        (result) => {
-          if (!result.ETag) throw new WhimsyError('Unknown', `S3 accepted part ${partNumber} without an ETag.`)
-          done.push({ PartNumber: partNumber, ETag: result.ETag })
-          loaded += bytes.byteLength
-          options.onProgress?.({ loaded, total: ended && inFlight.size === 1 ? size : undefined })
-        },
-        (e: unknown) => {
-          failure ??= e
-          stop.abort()
-        },
-      )
-      const tracked = sending.finally(() => inFlight.delete(tracked))
-      inFlight.add(tracked)
-    }
+    const send = (partNumber: number, bytes: Uint8Array) =>
+      pool.start(async () => {
+        const result = await call(() =>
+          // https://docs.aws.amazon.com/AmazonS3/latest/API/API_UploadPart.html
+          s3.send(new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: bytes }), {
+            abortSignal: partSignal,
+            attempts: PART_ATTEMPTS,
+          }),
+        )
+        if (!result.ETag) throw new WhimsyError('Unknown', `S3 accepted part ${partNumber} without an ETag.`)
+        done.push({ PartNumber: partNumber, ETag: result.ETag })
+        loaded += bytes.byteLength
+        options.onProgress?.({ loaded, total: ended && pool.running === 1 ? size : undefined })
+      })
 
     try {
       for (let n = 1; ; n++) {
         size += part.byteLength
-        if (part.byteLength > 0 || n === 1) send(n, part)
+        if ((part.byteLength > 0 || n === 1) && !(await send(n, part))) break
         if (ended) break
-        while (inFlight.size >= (options.concurrency ?? 4) && failure === undefined) await Promise.race(inFlight)
-        if (failure !== undefined || signal?.aborted) break
+        // The next part is read only once it could go up: at most `concurrency` parts in memory.
+        if (!(await pool.ready())) break
         part = await nextPart()
         if (signal?.aborted) break
         if (part.byteLength === 0 && ended) break
       }
-      await Promise.all(inFlight)
+      await pool.settle()
       if (signal?.aborted) throw aborted()
-      if (failure !== undefined) throw failure
       done.sort((a, b) => a.PartNumber - b.PartNumber)
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_CompleteMultipartUpload.html
       const completed = await call(() =>
@@ -142,7 +134,7 @@ export async function uploadStream(options: StreamUploadOptions): Promise<{ etag
       return { etag: completed.ETag ?? '', size }
     } catch (e) {
       stop.abort()
-      await Promise.all(inFlight)
+      await pool.settle().catch(() => {}) // the first failure is already in hand (or was the abort)
       // https://docs.aws.amazon.com/AmazonS3/latest/API/API_AbortMultipartUpload.html
       await call(() => s3.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))).catch(() => {})
       throw signal?.aborted ? aborted() : e

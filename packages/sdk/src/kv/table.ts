@@ -4,7 +4,7 @@
  * how a stored item reads back as an entry. The calls themselves are `reads.ts`, `writes.ts`,
  * `batches.ts` and `listing.ts`; `kv.ts` is the public noun over them.
  */
-import { toWhimsyError } from '../aws-errors.js'
+import { detailOf, toWhimsyError } from '../aws-errors.js'
 import { WhimsyError } from '../errors.js'
 import type { DynamoDbCommand } from '../transport/dynamodb.js'
 import type { WhimsyContext } from '../whimsy-context.js'
@@ -41,10 +41,8 @@ export class KvTable {
       return await this.ctx.auth.withCredentials((credentials) => run(credentials.identityId))
     } catch (e) {
       const err = toWhimsyError(e, what)
-      // An item grown past the limit by an update (which no check before the request can size):
-      // "Item size to update has exceeded the maximum allowed size" (PutItem: "Item size has…").
-      if (err.code === 'InvalidInput' && /item size .*exceeded the maximum allowed size/i.test(String((err.cause as Error | undefined)?.message)))
-        throw new WhimsyError('InvalidInput', tooLargeMessage(what), { cause: err.cause, status: err.status })
+      // An item grown past the limit by an update (which no check before the request can size).
+      if (detailOf(err) === 'ItemTooLarge') throw new WhimsyError('InvalidInput', tooLargeMessage(what), { cause: err.cause, status: err.status })
       throw err
     }
   }

@@ -1,7 +1,7 @@
 /** `kv.set`, `kv.update` and `kv.delete`: conditional single-item writes, and why a condition failed. */
 import type { DeleteItemCommandOutput, GetItemCommandOutput, UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb'
 import { checkNotAborted } from '../abort.js'
-import { toWhimsyError } from '../aws-errors.js'
+import { detailOf, toWhimsyError } from '../aws-errors.js'
 import { WhimsyError } from '../errors.js'
 import { DeleteItemCommand, GetItemCommand, UpdateItemCommand } from '../transport/dynamodb.js'
 import { applyToEmpty, checkUpdate, deleteExpression, type KvUpdate, setExpression, updateExpression } from './expressions.js'
@@ -78,7 +78,7 @@ export async function update<T = JsonValue>(t: KvTable, key: string, changes: Kv
       return t.entry<T>(item, -Infinity) as KvEntry<T>
     } catch (e) {
       // A failed condition; AWS may instead call a path into a missing `fields` map invalid.
-      const absentPath = e instanceof WhimsyError && /document path/i.test(String((e.cause as Error | undefined)?.message))
+      const absentPath = detailOf(e) === 'MissingDocumentPath'
       if (!(e instanceof WhimsyError && e.code === 'Conflict') && !absentPath)
         throw await updateError(
           t,

@@ -63,7 +63,7 @@ export class S3 {
       timeoutMs: base.timeoutMs + Math.ceil(((body?.byteLength ?? 0) / MIN_UPLOAD_RATE) * 1000),
     }
     const output = await withRetries<O>(
-      async ({ signal }): Promise<Outcome<O>> => {
+      async ({ signal, answerLost }): Promise<Outcome<O>> => {
         const request = await this.sign(spec, body)
         const xhr = options.onUploadProgress && body && canSendWithXhr()
         let response: Response
@@ -87,7 +87,12 @@ export class S3 {
         const text = await response.text()
         signal.removeEventListener('abort', forward)
         const answer: S3Answer = { status: response.status, headers: response.headers, text, body: null }
-        if (!response.ok) return this.failed(s3Error(response.status, response.headers, text))
+        if (!response.ok) {
+          // Our own condition may be what refused us: the lost attempt committed this write.
+          const own = response.status === 412 && answerLost ? await command.confirmOwnWrite?.(this, signal) : undefined
+          if (own) return { ok: true, value: own }
+          return this.failed(s3Error(response.status, response.headers, text))
+        }
         try {
           return { ok: true, value: command.parse(answer) }
         } catch (e) {

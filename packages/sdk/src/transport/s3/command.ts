@@ -34,6 +34,24 @@ export interface S3Command<I, O> {
   readonly input: I
   request(): S3Request | Promise<S3Request>
   parse(answer: S3Answer): O
+  /**
+   * A conditional write refused (412) on a retry, after an attempt whose answer was lost: its
+   * own output when what is there now is this very write (it committed, and the retry met it),
+   * or undefined, and the refusal stands. Without it, a committed write would come back as a
+   * false Conflict.
+   */
+  confirmOwnWrite?(s3: S3Sender, signal: AbortSignal): Promise<O | undefined>
+}
+
+/** What `confirmOwnWrite` may send with (the client, without an import cycle). */
+export interface S3Sender {
+  send<I, O>(command: S3Command<I, O>, options?: { abortSignal?: AbortSignal }): Promise<O>
+}
+
+/** Base64 of the body's SHA-256, as `x-amz-checksum-sha256` wants it (WebCrypto has no MD5). */
+export async function sha256Base64(body: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', body as Uint8Array<ArrayBuffer>))
+  return btoa(String.fromCharCode(...digest))
 }
 
 /** Every output carries the answer's metadata, as the AWS SDK's do. */

@@ -13,6 +13,8 @@ import {
   type S3Command,
   type S3Output,
   type S3Request,
+  type S3Sender,
+  sha256Base64,
 } from './command.js'
 import { errorFrom } from './errors.js'
 import { booleanOf, childrenNamed, dateOf, escapeXml, numberOf, parseXml, textOf } from './xml.js'
@@ -37,19 +39,24 @@ export interface PutObjectCommandOutput extends S3Output {
 
 export class PutObjectCommand implements S3Command<PutObjectCommandInput, PutObjectCommandOutput> {
   readonly operation = 'PutObject'
+  /** The body's SHA-256, sent with conditional writes: S3 stores it, so a retry can recognise its own write. */
+  private checksum?: string
   constructor(readonly input: PutObjectCommandInput) {}
-  request(): S3Request {
+  async request(): Promise<S3Request> {
     const { Bucket, Key, Body, ContentType, CacheControl, Metadata, IfMatch, IfNoneMatch } = this.input
+    const body = typeof Body === 'string' ? new TextEncoder().encode(Body) : (Body ?? new Uint8Array(0))
+    if (IfMatch !== undefined || IfNoneMatch !== undefined) this.checksum ??= await sha256Base64(body)
     return {
       method: 'PUT',
       bucket: Bucket,
       key: Key,
-      body: Body ?? new Uint8Array(0),
+      body,
       headers: {
         'content-type': ContentType,
         'cache-control': CacheControl,
         'if-match': IfMatch,
         'if-none-match': IfNoneMatch,
+        'x-amz-checksum-sha256': this.checksum,
         ...metadataHeaders(Metadata),
       },
     }
@@ -57,10 +64,24 @@ export class PutObjectCommand implements S3Command<PutObjectCommandInput, PutObj
   parse(answer: S3Answer): PutObjectCommandOutput {
     return { $metadata: metadataOf(answer), ETag: header(answer, 'etag'), VersionId: header(answer, 'x-amz-version-id') }
   }
+  /** Ours when the object there has this body's checksum (bytes another writer sent alike would be the same file). */
+  async confirmOwnWrite(s3: S3Sender, signal: AbortSignal): Promise<PutObjectCommandOutput | undefined> {
+    if (!this.checksum) return undefined
+    // https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html (x-amz-checksum-mode)
+    const now = await s3
+      .send(new HeadObjectCommand({ Bucket: this.input.Bucket, Key: this.input.Key, ChecksumMode: 'ENABLED' }), { abortSignal: signal })
+      .catch(() => undefined)
+    if (!now?.ChecksumSHA256 || now.ChecksumSHA256 !== this.checksum) return undefined
+    return { $metadata: now.$metadata, ETag: now.ETag, VersionId: now.VersionId }
+  }
 }
 
-export interface HeadObjectCommandInput extends ObjectInput {}
+export interface HeadObjectCommandInput extends ObjectInput {
+  /** `ENABLED`: the answer carries the object's stored checksums. */
+  ChecksumMode?: 'ENABLED'
+}
 export interface HeadObjectCommandOutput extends S3Output {
+  ChecksumSHA256?: string
   ContentLength?: number
   ContentType?: string
   ETag?: string
@@ -84,10 +105,10 @@ export class HeadObjectCommand implements S3Command<HeadObjectCommandInput, Head
   readonly operation = 'HeadObject'
   constructor(readonly input: HeadObjectCommandInput) {}
   request(): S3Request {
-    return { method: 'HEAD', bucket: this.input.Bucket, key: this.input.Key }
+    return { method: 'HEAD', bucket: this.input.Bucket, key: this.input.Key, headers: { 'x-amz-checksum-mode': this.input.ChecksumMode } }
   }
   parse(answer: S3Answer): HeadObjectCommandOutput {
-    return { $metadata: metadataOf(answer), ...objectHeaders(answer) }
+    return { $metadata: metadataOf(answer), ...objectHeaders(answer), ChecksumSHA256: header(answer, 'x-amz-checksum-sha256') }
   }
 }
 
@@ -221,6 +242,17 @@ export class CopyObjectCommand implements S3Command<CopyObjectCommandInput, Copy
       CopyObjectResult: { ETag: textOf(root, 'ETag'), LastModified: dateOf(root, 'LastModified') },
       VersionId: header(answer, 'x-amz-version-id'),
     }
+  }
+  /**
+   * Ours when the destination is the source version we copied (the same ETag; S3 gives a copy
+   * of a one-part object its source's ETag). Only a copy pinned by CopySourceIfMatch can tell.
+   */
+  async confirmOwnWrite(s3: S3Sender, signal: AbortSignal): Promise<CopyObjectCommandOutput | undefined> {
+    const { Bucket, Key, CopySourceIfMatch } = this.input
+    if (!CopySourceIfMatch) return undefined
+    const now = await s3.send(new HeadObjectCommand({ Bucket, Key }), { abortSignal: signal }).catch(() => undefined)
+    if (!now?.ETag || now.ETag !== CopySourceIfMatch) return undefined
+    return { $metadata: now.$metadata, CopyObjectResult: { ETag: now.ETag, LastModified: now.LastModified }, VersionId: now.VersionId }
   }
 }
 
