@@ -15,6 +15,9 @@ export const EXPOSED_HEADERS = [
   'x-amz-request-id',
   'x-amz-version-id',
   'x-amz-delete-marker',
+  // The SDK compares it with its own after a conditional write whose answer was lost (a retried
+  // 412 is then its own write, not a Conflict): a browser can read it only if it is exposed.
+  'x-amz-checksum-sha256',
   'Content-Length',
   'Content-Range',
   'Content-Type',

@@ -12,7 +12,7 @@ export function applyCors(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('vary', 'Origin')
   res.setHeader(
     'access-control-expose-headers',
-    'ETag, x-amz-request-id, x-amz-version-id, x-amz-meta-*, x-amzn-requestid, x-amzn-errortype, Content-Length, Content-Range, Last-Modified',
+    'ETag, x-amz-request-id, x-amz-version-id, x-amz-checksum-sha256, x-amz-meta-*, x-amzn-requestid, x-amzn-errortype, Content-Length, Content-Range, Last-Modified',
   )
   if (req.method === 'OPTIONS') {
     res.setHeader('access-control-allow-methods', 'GET, HEAD, PUT, POST, DELETE')
