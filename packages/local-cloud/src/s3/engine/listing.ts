@@ -54,12 +54,20 @@ async function walk<T>(
   if (options.max === 0) return { commonPrefixes, truncated: false }
   let count = 0
   let last: Last | undefined
+  const doneUpTo = options.prefixesDoneUpTo === undefined ? undefined : utf8(options.prefixesDoneUpTo)
   const iterator = store.iterator(Buffer.concat([space, utf8(options.prefix)]), options.start)
+  // Entries are read in batches sized to the page (one native call each, not one promise per
+  // record: a 1,000-key page cost ~15 ms in next() calls alone).
+  let batch: [Buffer, unknown][] = []
+  let pos = 0
   try {
     for (;;) {
-      const entry = await iterator.next()
-      if (!entry) return { commonPrefixes, truncated: false, last }
-      const [recordKeyBytes, value] = entry as [Buffer, T]
+      if (pos === batch.length) {
+        batch = (await iterator.nextv(Math.min(options.max - count + 1, 1000))) as [Buffer, unknown][]
+        pos = 0
+        if (batch.length === 0) return { commonPrefixes, truncated: false, last }
+      }
+      const [recordKeyBytes, value] = batch[pos++] as [Buffer, T]
       const rest = recordKeyBytes.subarray(space.length)
       const split = rest.indexOf(0)
       const key = (split === -1 ? rest : rest.subarray(0, split)).toString('utf8')
@@ -69,14 +77,17 @@ async function walk<T>(
         if (at !== -1) {
           const prefix = key.slice(0, at + options.delimiter.length)
           const prefixBytes = utf8(prefix)
-          const done = options.prefixesDoneUpTo !== undefined && Buffer.compare(prefixBytes, utf8(options.prefixesDoneUpTo)) <= 0
+          const done = doneUpTo !== undefined && Buffer.compare(prefixBytes, doneUpTo) <= 0
           if (!done) {
             if (count === options.max) return { commonPrefixes, truncated: true, last }
             commonPrefixes.push(prefix)
             count++
             last = { key: prefix, isPrefix: true }
           }
-          iterator.seek(prefixEnd(Buffer.concat([space, prefixBytes])))
+          const end = prefixEnd(Buffer.concat([space, prefixBytes]))
+          // Within the batch, step over what lies under the prefix; seek only past the batch's end.
+          while (pos < batch.length && Buffer.compare((batch[pos] as [Buffer, unknown])[0], end) < 0) pos++
+          if (pos === batch.length) iterator.seek(end)
           continue
         }
       }

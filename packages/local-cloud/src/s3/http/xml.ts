@@ -14,10 +14,14 @@ const DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 export const OWNER = { id: '75aa57f09aa0c8caeab4f8c24e99d10f8e7faeebf76c078efc7c6caea54ba06a', displayName: 'whimsy-local' }
 
 /** Escapes text for XML 1.0; characters XML cannot carry literally become character references, as S3 writes them. */
+const NEEDS_ESCAPE = /[<>&'"\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/
+const NAMED: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' }
+
 export function escapeXml(s: string): string {
+  // Most text needs no escape; a listing escapes thousands of elements, so test before replacing.
+  if (!NEEDS_ESCAPE.test(s)) return s
   return s.replace(/[<>&'"\r\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/g, (c) => {
-    const named: Record<string, string> = { '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' }
-    return named[c] ?? `&#x${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()};`
+    return NAMED[c] ?? `&#x${(c.codePointAt(0) ?? 0).toString(16).toUpperCase()};`
   })
 }
 
