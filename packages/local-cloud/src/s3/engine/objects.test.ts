@@ -325,21 +325,6 @@ describe('speed', () => {
     }
     expect(await openFiles()).toBeLessThanOrEqual(before)
   })
-
-  it('a 1 KiB put and get take a few ms', async () => {
-    const body = Buffer.alloc(1024, 1)
-    await put(t.engine, B, 'warm', body)
-    const times: number[] = []
-    for (let i = 0; i < 21; i++) {
-      const started = performance.now()
-      await put(t.engine, B, `small/${i}`, body)
-      await readAll((await t.engine.getObject({ bucket: B, key: `small/${i}` })).body)
-      times.push(performance.now() - started)
-    }
-    // The median, so a machine shared with other builds does not make this flaky; ~8 ms when idle.
-    const median = times.sort((a, b) => a - b)[10]!
-    expect(median).toBeLessThan(50)
-  })
 })
 
 describe('start-up cleanup', () => {
