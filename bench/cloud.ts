@@ -16,6 +16,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb'
 import type { AwsCredentialIdentity } from '@smithy/types'
 import { type LocalCloud, startLocalCloud } from '@whimsy/local-cloud'
 import { createWhimsy, memoryStorage, type Whimsy } from '@whimsy/sdk'
+import { sessionOf } from '../packages/sdk/src/auth/session-access.js'
 import type { CloudInfo } from '../test/cloud-info.js'
 import { createUser, latestCode, PASSWORD } from '../test/users.js'
 import { type SeedOptions, seedStoppedCloud } from './seed.js'
@@ -150,7 +151,7 @@ export async function signedInUser(info: CloudInfo, username: string): Promise<B
 /** An existing user (e.g. a `SeededCloud`'s), signed in through the SDK. */
 export async function signedInAs(info: CloudInfo, username: string, whimsy = createWhimsy(info.config, { storage: memoryStorage() })): Promise<BenchUser> {
   const { identityId } = await whimsy.auth.signIn({ username, password: PASSWORD })
-  const credentials = await whimsy.auth.credentials()
+  const credentials = await sessionOf(whimsy.auth).credentials()
   const { region, endpoints } = info.config
   const s3 = new S3Client({ region, endpoint: endpoints?.s3, forcePathStyle: true, credentials, requestChecksumCalculation: 'WHEN_REQUIRED' })
   const ddb = DynamoDBDocumentClient.from(new DynamoDBClient({ region, endpoint: endpoints?.dynamodb, credentials }))

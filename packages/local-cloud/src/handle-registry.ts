@@ -9,6 +9,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb'
 import { S3Client } from '@aws-sdk/client-s3'
 import { cachedHandleLookup, createHandlesApi, HandleRegistry } from '@whimsy/sites'
 import { createAccountEraser } from '@whimsy/sites/account-erase'
+import { userPoolProvider } from '@whimsy/sites/identity-provider'
 import { withEmulatorHeaders } from './emulator-access.js'
 import type { IdTokenClaims } from './id-token-verifier.js'
 import type { IdentityPool } from './identity-pool.js'
@@ -76,7 +77,7 @@ export function createLocalHandles(options: LocalHandlesOptions) {
     eraseAccount: eraser?.erase,
     verifyIdToken: options.verifyIdToken,
     async identityIdFor(idToken) {
-      const provider = `cognito-idp.${options.region}.amazonaws.com/${options.userPoolId}`
+      const provider = userPoolProvider(options.region, options.userPoolId)
       const answer = await options.identityPool.handle('GetId', { IdentityPoolId: options.identityPoolId, Logins: { [provider]: idToken } })
       const id = answer.body.IdentityId
       if (answer.status !== 200 || typeof id !== 'string') throw new Error(String(answer.body.message ?? 'GetId failed'))

@@ -6,7 +6,8 @@
  * modules it does not use and maps errors to the file they came from.
  *
  * Dependencies stay imports, except the rules shared with the sites package, which is not
- * published — `@whimsy/sites/handles` (handles) and `@whimsy/sites/content-types`: each is copied
+ * published — `@whimsy/sites/handles` (handles), `@whimsy/sites/content-types`, `/key-uris` and
+ * `/identity-provider`: each is copied
  * once into `dist/sites-<name>.js` and imports of it are rewritten, so the tarball installs on its own.
  *
  * Last, `dist/browser/`: the self-contained build a plain page imports by URL (browser-build.ts).
@@ -21,7 +22,12 @@ import { buildBrowser } from './browser-build.js'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const dist = join(root, 'dist')
 /** Shared modules of the sites package → their copy in `dist/`. */
-const SHARED_RULES: Record<string, string> = { '@whimsy/sites/handles': 'sites-handles', '@whimsy/sites/content-types': 'sites-content-types' }
+const SHARED_RULES: Record<string, string> = {
+  '@whimsy/sites/handles': 'sites-handles',
+  '@whimsy/sites/content-types': 'sites-content-types',
+  '@whimsy/sites/key-uris': 'sites-key-uris',
+  '@whimsy/sites/identity-provider': 'sites-identity-provider',
+}
 
 const sources = (readdirSync(join(root, 'src'), { recursive: true, encoding: 'utf8' }) as string[])
   .filter((file) => file.endsWith('.ts') && !file.endsWith('.test.ts'))

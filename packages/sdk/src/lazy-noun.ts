@@ -17,9 +17,10 @@ export type Loader<T> = () => Promise<T>
 
 /**
  * A facade over the implementation `load` resolves to. `sync(load)` gives the members answered
- * without loading (getters included); every other string key is a method forwarded on call.
+ * without loading (getters included); every other string key (or each one of `methods`, when
+ * given) is a method forwarded on call.
  */
-export function lazyNoun<T extends object>(name: string, load: Loader<T>, sync: (load: Loader<T>) => object): T {
+export function lazyNoun<T extends object>(name: string, load: Loader<T>, sync: (load: Loader<T>) => object, methods?: ReadonlySet<string>): T {
   let loading: Promise<T> | undefined
   const loaded: Loader<T> = () => {
     loading ??= load().catch((e: unknown) => {
@@ -34,6 +35,9 @@ export function lazyNoun<T extends object>(name: string, load: Loader<T>, sync: 
       if (key in target) return Reflect.get(target, key, receiver)
       // Not a thenable (`await whimsy.fs` must not call anything), and no symbols or internals.
       if (typeof key !== 'string' || key === 'then' || key === 'constructor' || key === 'toJSON') return undefined
+      // `methods`, when given, is the whole forwarded API: auth's class has private helpers that
+      // TypeScript hides but a page's script could still reach through a forward-anything proxy.
+      if (methods && !methods.has(key)) return undefined
       let method = forwarded.get(key)
       if (!method) {
         method = async (...args: unknown[]) => {

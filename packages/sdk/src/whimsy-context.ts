@@ -1,4 +1,5 @@
 import type { Auth } from './auth/auth.js'
+import type { SessionAccess } from './auth/session-access.js'
 import type { ChangeFeed } from './changes/feed.js'
 import type { WhimsyConfig } from './config.js'
 import type { HandlesClient } from './sites/handles-client.js'
@@ -9,7 +10,8 @@ import type { S3 } from './transport/s3/client.js'
 /** What the SDK's modules share: the checked config, the session and the AWS clients. Internal. */
 export interface WhimsyContext {
   config: WhimsyConfig
-  auth: Auth
+  /** What the nouns need of auth: its state and the session's plumbing, which `whimsy.auth` does not offer. */
+  auth: Pick<Auth, 'user' | 'ready' | 'onChange'> & SessionAccess
   /** The small S3 client (transport/s3/). */
   s3: S3
   /** The small DynamoDB client (transport/dynamodb.ts). */

@@ -8,6 +8,7 @@
 import { checkOptions, is, type Rule } from './args.js'
 import type { Auth, WhimsyEvent } from './auth/auth.js'
 import { authFacade } from './auth/facade.js'
+import { sessionOf } from './auth/session-access.js'
 import { ChangeFeed } from './changes/feed.js'
 import type { ChangeFeedOptions } from './changes/types.js'
 import { watchFolder, watchKeys } from './changes/watch.js'
@@ -95,7 +96,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
       call,
       onEvent: options.onEvent,
       exchangeToken: async (idToken) => (await import('./auth/identity-exchange.js')).exchangeToken(checked, idToken),
-      onLost: () => real?.sessionLost(),
+      onLost: () => real && sessionOf(real).sessionLost(),
     })
     real = adopt(
       new Auth({
@@ -109,9 +110,20 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
     )
     return real
   })
+  const session = sessionOf(auth)
   const context: WhimsyContext = {
     config: checked,
-    auth,
+    // The nouns' view of auth: the public state and the session's plumbing (session-access.ts).
+    auth: {
+      ...session,
+      get user() {
+        return auth.user
+      },
+      get ready() {
+        return auth.ready
+      },
+      onChange: (listener) => auth.onChange(listener),
+    },
     handles,
     storage,
     get s3(): S3 {
@@ -133,7 +145,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
       if (s3) return
       s3 = m.createS3Client(
         checked,
-        () => auth.credentials(),
+        () => session.credentials(),
         (command, input, output) => changes.ownWrites.record(command, input, output),
       )
     })
@@ -144,7 +156,7 @@ export function createWhimsy(config: WhimsyConfig, options: WhimsyOptions = {}):
       ddb ??= new m.DynamoDb({
         region: checked.region,
         endpoint: checked.endpoints?.dynamodb,
-        credentials: () => auth.credentials(),
+        credentials: () => session.credentials(),
         onAnswer: (operation, input, output) => changes.ownWrites.record(`${operation}Command`, input, output),
       })
     })

@@ -8,6 +8,7 @@ import { CreateMultipartUploadCommand, DeleteObjectCommand, ListMultipartUploads
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, inject, it } from 'vitest'
 import { adminS3, createUser, documentClient, type TestUser } from '../../../test/users.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import { PASSWORD, signedInWhimsy, uniqueName } from './sdk-users.js'
 
 const cloud = inject('cloud')
@@ -55,7 +56,7 @@ const erase = (idToken: string) => fetch(`${cloud.config.handlesApi}/account`, {
 describe('deleteAccount erases everything the user owns', () => {
   it('no version, delete marker, upload, item or handle remains, and the neighbour keeps everything', async () => {
     const { whimsy } = await signedInWhimsy(cloud, 'erased')
-    const credentials = await whimsy.auth.credentials()
+    const credentials = await sessionOf(whimsy.auth).credentials()
     const id = credentials.identityId
     const handle = uniqueName('gone').toLowerCase()
     await whimsy.sites.claimHandle(handle)

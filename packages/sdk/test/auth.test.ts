@@ -7,6 +7,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, inject, it } from 'vitest'
 import { adminS3, documentClient, latestCode, userPoolClient } from '../../../test/users.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import { createWhimsy, memoryStorage, type WhimsyConfig } from '../src/index.js'
 import { PASSWORD, signedInWhimsy, uniqueName } from './sdk-users.js'
 import { codeOf, errorOf } from './whimsy-errors.js'
@@ -19,7 +20,7 @@ function s3For(whimsy: ReturnType<typeof createWhimsy>): S3Client {
     region: cloud.config.region,
     endpoint: cloud.config.endpoints?.s3,
     forcePathStyle: true,
-    credentials: whimsy.auth.credentialProvider(),
+    credentials: sessionOf(whimsy.auth).credentialProvider(),
   })
 }
 
@@ -37,7 +38,7 @@ describe('sign up, confirm, sign in', () => {
     expect(user.identityId).toMatch(/^us-east-1:[0-9a-f-]{36}$/)
     expect(whimsy.auth.user).toEqual(user)
     expect(changes).toEqual([`signIn:${username}`])
-    const credentials = await whimsy.auth.credentials()
+    const credentials = await sessionOf(whimsy.auth).credentials()
     expect(credentials.identityId).toBe(user.identityId)
     expect(credentials.accessKeyId).toMatch(/^ASIA/)
     // The credentials reach the user's own folder and nobody else's.
@@ -168,11 +169,11 @@ describe('sessions', () => {
     expect(restored).toMatchObject({ username, identityId })
     expect(reloaded.auth.user?.username).toBe(username)
     expect(changes).toEqual(['restored'])
-    expect((await reloaded.auth.credentials()).identityId).toBe(identityId)
+    expect((await sessionOf(reloaded.auth).credentials()).identityId).toBe(identityId)
 
     await reloaded.auth.signOut()
     expect(reloaded.auth.user).toBeNull()
-    expect(await codeOf(reloaded.auth.credentials())).toBe('NotSignedIn')
+    expect(await codeOf(sessionOf(reloaded.auth).credentials())).toBe('NotSignedIn')
     const again = createWhimsy(cloud.config, { storage })
     expect(await again.auth.ready).toBeNull()
   })
@@ -180,7 +181,7 @@ describe('sessions', () => {
   it('keeps two users in one process apart', async () => {
     const a = await signedInWhimsy(cloud, 'alice')
     const b = await signedInWhimsy(cloud, 'bob')
-    const [ca, cb] = await Promise.all([a.whimsy.auth.credentials(), b.whimsy.auth.credentials()])
+    const [ca, cb] = await Promise.all([sessionOf(a.whimsy.auth).credentials(), sessionOf(b.whimsy.auth).credentials()])
     expect(ca.identityId).not.toBe(cb.identityId)
     expect(ca.accessKeyId).not.toBe(cb.accessKeyId)
     await s3For(b.whimsy).send(new PutObjectCommand({ Bucket: cloud.config.bucket, Key: `${cb.identityId}/secret.txt`, Body: 'bob only' }))
@@ -218,14 +219,14 @@ describe('sessions', () => {
     const changes: string[] = []
     reloaded.auth.onChange((_user, change) => changes.push(change))
     await reloaded.auth.ready
-    expect(await codeOf(reloaded.auth.credentials())).toBe('NotSignedIn')
+    expect(await codeOf(sessionOf(reloaded.auth).credentials())).toBe('NotSignedIn')
     expect(reloaded.auth.user).toBeNull()
     expect(changes).toContain('sessionLost')
 
     // Signing in again afterwards works.
     const fresh = createWhimsy(cloud.config, { storage: memoryStorage() })
     await fresh.auth.signIn({ username: phone.username, password: PASSWORD })
-    expect((await fresh.auth.credentials()).accessKeyId).toMatch(/^ASIA/)
+    expect((await sessionOf(fresh.auth).credentials()).accessKeyId).toMatch(/^ASIA/)
 
     // The first laptop tab, still showing the user, signs out everywhere too: done, not an error.
     expect(laptop.auth.user).not.toBeNull()
@@ -260,7 +261,7 @@ describe('passwords', () => {
 describe('delete account', () => {
   it('removes the files and key-value data first, then the user', async () => {
     const { whimsy, username } = await signedInWhimsy(cloud, 'leaving')
-    const credentials = await whimsy.auth.credentials()
+    const credentials = await sessionOf(whimsy.auth).credentials()
     const id = credentials.identityId
     const s3 = s3For(whimsy)
     for (const key of ['a.txt', 'public/index.html', 'deep/er/b.txt'])

@@ -82,7 +82,7 @@ describe('the SDK in Chromium', () => {
     await page.reload()
     const restored = await run<{ username: string; identityId: string } | null>(page, 'return whimsy.auth.ready')
     expect(restored).toMatchObject({ username, identityId: user.identityId })
-    const accessKey = await run<string>(page, 'return (await whimsy.auth.credentials()).accessKeyId')
+    const accessKey = await run<string>(page, 'return (await Whimsy.sessionOf(whimsy.auth).credentials()).accessKeyId')
     expect(accessKey).toMatch(/^ASIA/)
     // The session lives in localStorage, never in cookies.
     expect(await page.context().cookies()).toEqual([])

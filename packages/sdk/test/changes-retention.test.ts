@@ -11,6 +11,7 @@ import { type LocalCloud, startLocalCloud } from '@whimsy/local-cloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import type { CloudInfo } from '../../../test/cloud-info.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import type { ChangeEvent, WebSocketConstructor, Whimsy } from '../src/index.js'
 import { signedInWhimsy } from './sdk-users.js'
 
@@ -73,7 +74,7 @@ describe('retention', () => {
 
   it('erasing the change log (account deletion) leaves nothing, and a cursor into it gets "resync"', async () => {
     const d = await written('d')
-    const identityId = (await whimsy.auth.credentials()).identityId
+    const identityId = (await sessionOf(whimsy.auth).credentials()).identityId
     expect(await cloud.eraseChangeLog(identityId)).toBeGreaterThan(0)
     expect(await whimsy.changes.head()).toBe(0)
     expect(await firstEvent(d)).toEqual({ type: 'resync', seq: 0 })

@@ -7,6 +7,7 @@ import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import WebSocket from 'ws'
 import { documentClient } from '../../../test/users.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import { channelOf } from '../src/changes/channel-name.js'
 import { type Change, type ChangeEvent, createWhimsy, memoryStorage, type WebSocketConstructor, type Whimsy } from '../src/index.js'
 import { PASSWORD, signedInWhimsy } from './sdk-users.js'
@@ -101,7 +102,7 @@ describe('two devices of one user', () => {
     await events.until(() => events.changes().length >= 1)
     // What a repeated delivery of the same event leaves: the same eventId again at the next seq.
     const admin = documentClient(cloud, cloud.admin)
-    const identityId = (await laptop.auth.credentials()).identityId
+    const identityId = (await sessionOf(laptop.auth).credentials()).identityId
     const original = (await admin.send(new GetCommand({ TableName: changeTable, Key: { identityId, seq: since + 1 } }))).Item
     await admin.send(new PutCommand({ TableName: changeTable, Item: { ...original, seq: since + 2 } }))
     await admin.send(new PutCommand({ TableName: changeTable, Item: { identityId, seq: 0, head: since + 2 } }))
@@ -130,10 +131,10 @@ describe('other users', () => {
   })
 
   it("a third user cannot subscribe to the first user's channel", async () => {
-    const owner = (await laptop.auth.credentials()).identityId
+    const owner = (await sessionOf(laptop.auth).credentials()).identityId
     const { Sha256 } = await import('@aws-crypto/sha256-js')
     const { SignatureV4 } = await import('@smithy/signature-v4')
-    const creds = await stranger.auth.credentials()
+    const creds = await sessionOf(stranger.auth).credentials()
     const signer = new SignatureV4({ service: 'appsync', region: cloud.config.region, sha256: Sha256, credentials: creds })
     const http = new URL(cloud.config.changes?.http as string)
     const sign = async (body: string) =>

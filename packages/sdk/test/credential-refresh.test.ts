@@ -10,6 +10,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } fro
 import { type LocalCloud, startLocalCloud } from '@whimsy/local-cloud'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { CloudInfo } from '../../../test/cloud-info.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import type { WhimsyEvent } from '../src/index.js'
 import { signedInWhimsy } from './sdk-users.js'
 
@@ -43,12 +44,12 @@ describe(`credentials that live ${LIFETIME_SECONDS} s`, () => {
   it('are refreshed before they expire, so calls keep working across several lifetimes', async () => {
     const events: WhimsyEvent[] = []
     const { whimsy } = await signedInWhimsy(shortLived.info, 'refresh', { onEvent: (e) => events.push(e) })
-    const s3 = s3With(shortLived.info, whimsy.auth.credentialProvider())
+    const s3 = s3With(shortLived.info, sessionOf(whimsy.auth).credentialProvider())
     const key = `${whimsy.auth.user?.identityId}/tick.txt`
     const keys = new Set<string>()
     for (let i = 0; i < 4; i++) {
       await s3.send(new PutObjectCommand({ Bucket: shortLived.info.config.bucket, Key: key, Body: `tick ${i}` }))
-      keys.add((await whimsy.auth.credentials()).accessKeyId)
+      keys.add((await sessionOf(whimsy.auth).credentials()).accessKeyId)
       await sleep(LIFETIME_SECONDS * 500)
     }
     const read = await s3.send(new GetObjectCommand({ Bucket: shortLived.info.config.bucket, Key: key }))
@@ -61,7 +62,7 @@ describe(`credentials that live ${LIFETIME_SECONDS} s`, () => {
     const events: WhimsyEvent[] = []
     const { whimsy } = await signedInWhimsy(shortLived.info, 'concurrent', { onEvent: (e) => events.push(e) })
     const id = whimsy.auth.user?.identityId
-    const s3 = s3With(shortLived.info, whimsy.auth.credentialProvider())
+    const s3 = s3With(shortLived.info, sessionOf(whimsy.auth).credentialProvider())
     await sleep(LIFETIME_SECONDS * 1000)
     const before = events.filter((e) => e.type === 'credentials').length
     await Promise.all(
@@ -84,7 +85,7 @@ describe('credentials the server refuses although they look valid (a client cloc
     const { whimsy } = await signedInWhimsy(skewed.info, 'skewed', { onEvent: (e) => events.push(e) })
     const id = whimsy.auth.user?.identityId
     await sleep(2500)
-    const result = await whimsy.auth.withCredentials((credentials) =>
+    const result = await sessionOf(whimsy.auth).withCredentials((credentials) =>
       s3With(skewed.info, credentials).send(new PutObjectCommand({ Bucket: skewed.info.config.bucket, Key: `${id}/late.txt`, Body: 'still here' })),
     )
     expect(result.ETag).toBeTruthy()

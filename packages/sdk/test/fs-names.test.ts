@@ -8,6 +8,7 @@ import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } fr
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { type FaultProxy, startFaultProxy } from '../../../test/fault-proxy.js'
 import { adminS3 } from '../../../test/users.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import { createWhimsy, type FileEntry, type SessionStorage, type Whimsy } from '../src/index.js'
 import { PASSWORD, signedInWhimsy } from './sdk-users.js'
 import { codeOf, errorOf } from './whimsy-errors.js'
@@ -22,7 +23,7 @@ let raw: S3Client
 
 beforeAll(async () => {
   ;({ whimsy, storage } = await signedInWhimsy(cloud, 'names'))
-  const credentials = await whimsy.auth.credentials()
+  const credentials = await sessionOf(whimsy.auth).credentials()
   id = credentials.identityId
   raw = new S3Client({ region: cloud.config.region, endpoint: cloud.config.endpoints?.s3, forcePathStyle: true, credentials })
 })
@@ -166,7 +167,7 @@ describe('Regression (issue 11, finding 3): files the owner could not remove', (
 describe('Regression (issue 11, finding 3): deleting the account leaves no such file behind', () => {
   it('removes keys with control characters, NFD accents and bidi controls with the rest', async () => {
     const { whimsy: leaver } = await signedInWhimsy(cloud, 'names-leaver')
-    const credentials = await leaver.auth.credentials()
+    const credentials = await sessionOf(leaver.auth).credentials()
     const own = new S3Client({ region: cloud.config.region, endpoint: cloud.config.endpoints?.s3, forcePathStyle: true, credentials })
     const prefix = `${credentials.identityId}/`
     for (const [, name] of NAMES) await own.send(new PutObjectCommand({ Bucket: bucket, Key: `${prefix}odd/${name}`, Body: name }))
@@ -193,7 +194,7 @@ describe('Regression (issue 11, finding 3): entries never reach past the callerâ
     proxy = await startFaultProxy(cloud.urls.api, () => false)
     via = createWhimsy({ ...cloud.config, endpoints: { ...cloud.config.endpoints, s3: proxy.url } }, { storage })
     await via.auth.ready
-    await via.auth.credentials()
+    await sessionOf(via.auth).credentials()
   })
 
   afterAll(() => proxy.close())

@@ -4,6 +4,7 @@
 import { CopyObjectCommand, DeleteObjectCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { adminS3, anonymousS3 } from '../../../test/users.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import { toWhimsyError } from '../src/aws-errors.js'
 import { createWhimsy, type FileEntry, memoryStorage, type Whimsy, WhimsyError } from '../src/index.js'
 import { signedInWhimsy } from './sdk-users.js'
@@ -301,7 +302,7 @@ describe("other users' files", () => {
   it('cannot be reached: the gateway denies and the SDK says Forbidden', async () => {
     const { whimsy: mallory } = await signedInWhimsy(cloud, 'mallory')
     const victimId = whimsy.auth.user?.identityId ?? ''
-    const credentials = await mallory.auth.credentials()
+    const credentials = await sessionOf(mallory.auth).credentials()
     const { S3Client } = await import('@aws-sdk/client-s3')
     const raw = new S3Client({ region: cloud.config.region, endpoint: cloud.config.endpoints?.s3, forcePathStyle: true, credentials })
     const attempts = [

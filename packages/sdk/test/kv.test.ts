@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { BatchGetCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { documentClient } from '../../../test/users.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import { toWhimsyError } from '../src/aws-errors.js'
 import { createWhimsy, type JsonValue, memoryStorage, type Whimsy, WhimsyError } from '../src/index.js'
 import { PASSWORD, signedInWhimsy } from './sdk-users.js'
@@ -126,8 +127,8 @@ describe('get and set', () => {
     expect(await whimsy.kv.get(other)).toBeNull()
     // A fields map that already holds the field (as an update stored it before this fix) reads as an ordinary field.
     await whimsy.kv.set(other, { name: 'y' })
-    const ddb = documentClient(cloud, await whimsy.auth.credentials())
-    const identityId = (await whimsy.auth.credentials()).identityId
+    const ddb = documentClient(cloud, await sessionOf(whimsy.auth).credentials())
+    const identityId = (await sessionOf(whimsy.auth).credentials()).identityId
     await ddb.send(
       new UpdateCommand({
         TableName: cloud.config.table,
@@ -553,10 +554,10 @@ describe('sessions and access', () => {
     const owner = await signedInWhimsy(cloud, 'kv-owner')
     const key = `${fresh()}secret`
     await owner.whimsy.kv.set(key, { pin: 1234 })
-    const victim = (await owner.whimsy.auth.credentials()).identityId
+    const victim = (await sessionOf(owner.whimsy.auth).credentials()).identityId
     // The SDK never lets an app pick the partition, so the attack is raw DynamoDB calls with the
     // attacker's own valid credentials against the owner's partition.
-    const credentials = await whimsy.auth.credentials()
+    const credentials = await sessionOf(whimsy.auth).credentials()
     const ddb = documentClient(cloud, credentials)
     const TableName = cloud.config.table
     const Key = { identityId: victim, key: `:${key}` }

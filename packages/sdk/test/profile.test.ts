@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto'
 import { PutObjectCommand } from '@aws-sdk/client-s3'
 import { beforeAll, describe, expect, inject, it } from 'vitest'
 import { s3Client } from '../../../test/users.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import { createWhimsy, memoryStorage, type Profile, type Whimsy } from '../src/index.js'
 import { fetchSite } from '../src/sites/site-urls.js'
 import { signedInWhimsy } from './sdk-users.js'
@@ -81,7 +82,7 @@ describe('profiles', () => {
   it('reads a document that fails the checks (written around the SDK) as no profile', async () => {
     const { whimsy } = await signedInWhimsy(cloud, 'profile-raw')
     const own = await whimsy.sites.claimHandle(handleName())
-    const credentials = await whimsy.auth.credentials()
+    const credentials = await sessionOf(whimsy.auth).credentials()
     const s3 = s3Client(cloud, credentials)
     const write = (Body: string) =>
       s3.send(

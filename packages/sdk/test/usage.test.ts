@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto'
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb'
 import { describe, expect, inject, it } from 'vitest'
 import { documentClient } from '../../../test/users.js'
+import { sessionOf } from '../src/auth/session-access.js'
 import type { Whimsy } from '../src/index.js'
 import { signedInWhimsy } from './sdk-users.js'
 
@@ -31,7 +32,7 @@ const headOf = async (identityId: string) => (await admin.send(new GetCommand({ 
 describe('fs.usage from the change feed’s totals', () => {
   it('follows puts, overwrites, deletes, copy, move, a folder removal and a multipart upload: equal to a listing, at once', { timeout: 60_000 }, async () => {
     const { whimsy: w } = await signedInWhimsy(cloud, 'usage')
-    const identityId = (await w.auth.credentials()).identityId
+    const identityId = (await sessionOf(w.auth).credentials()).identityId
     await w.fs.write('/a.txt', 'hello')
     await w.fs.write('/docs/b.txt', 'bb')
     await w.fs.write('/a.txt', 'hi!')
@@ -56,7 +57,7 @@ describe('fs.usage from the change feed’s totals', () => {
 
   it('counts by listing when the log keeps no totals (a log begun before the writer kept them)', async () => {
     const { whimsy: w } = await signedInWhimsy(cloud, 'usage-old')
-    const identityId = (await w.auth.credentials()).identityId
+    const identityId = (await sessionOf(w.auth).credentials()).identityId
     await w.fs.write('/x.txt', 'xyz')
     await w.fs.write('/y.txt', 'y')
     expect(await w.fs.usage()).toEqual({ bytes: 4, files: 2 })
@@ -71,11 +72,11 @@ describe('fs.usage from the change feed’s totals', () => {
     const [{ whimsy: owner }, { whimsy: other }] = await Promise.all([signedInWhimsy(cloud, 'usage-own'), signedInWhimsy(cloud, 'usage-other')])
     await owner.fs.write('/secret-size.bin', 'abcdef')
     await owner.fs.usage()
-    const identityId = (await owner.auth.credentials()).identityId
+    const identityId = (await sessionOf(owner.auth).credentials()).identityId
     const Key = { identityId, seq: 0 }
-    const own = documentClient(cloud, await owner.auth.credentials())
+    const own = documentClient(cloud, await sessionOf(owner.auth).credentials())
     expect((await own.send(new GetCommand({ TableName, Key, ConsistentRead: true }))).Item).toMatchObject({ bytes: 6, files: 1 })
-    const theirs = documentClient(cloud, await other.auth.credentials())
+    const theirs = documentClient(cloud, await sessionOf(other.auth).credentials())
     await expect(theirs.send(new GetCommand({ TableName, Key }))).rejects.toMatchObject({ name: 'AccessDeniedException' })
     const anonymous = documentClient(cloud, { accessKeyId: 'anonymous', secretAccessKey: 'anonymous' })
     await expect(anonymous.send(new GetCommand({ TableName, Key }))).rejects.toMatchObject({ $metadata: { httpStatusCode: 400 } })

@@ -15,6 +15,7 @@ import { CognitoJwtVerifier } from 'aws-jwt-verify'
 import { createAccountEraser } from './account-erase.js'
 import { eraserOfChangeLog } from './change-log-eraser.js'
 import { type ApiResponse, createHandlesApi } from './handles-api.js'
+import { userPoolProvider } from './identity-provider.js'
 import { HandleRegistry } from './registry.js'
 
 export interface ClaimFunctionConfig {
@@ -71,7 +72,7 @@ export function createClaimFunction(config: ClaimFunctionConfig, deps: Partial<C
   const identity = new CognitoIdentityClient(clientConfig(config.endpoints?.cognitoIdentity))
   const dynamodb = new DynamoDBClient(clientConfig(config.endpoints?.dynamodb))
   const jwt = deps.verifyIdToken ? undefined : CognitoJwtVerifier.create({ userPoolId: config.userPoolId, tokenUse: 'id', clientId: config.userPoolClientId })
-  const provider = `cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`
+  const provider = userPoolProvider(config.region, config.userPoolId)
   const registry = new HandleRegistry({ client: dynamodb, table: config.handlesTable })
   const s3 = config.erase ? new S3Client(clientConfig(config.endpoints?.s3)) : undefined
   const eraser =

@@ -9,7 +9,12 @@
  * object from the one a browser meant, caches disagree about them, and the local store keeps
  * keys as file paths. Refusing them keeps "this URL is that key" one-to-one.
  */
+
 import { checkHandle } from './handles.js'
+import { encodeSegment } from './key-uris.js'
+
+// Where keys become URIs (and back): its own module, shared with the SDK.
+export { keyToUri, uriToKey } from './key-uris.js'
 
 export type Resolution =
   | {
@@ -114,22 +119,4 @@ export function folderOf(path: string): Folder | undefined {
 export function publicKey(identityId: string, path: string): string {
   if (!IDENTITY_ID.test(identityId)) throw new Error(`Not an identityId: ${JSON.stringify(identityId)}`)
   return `${identityId}/public/${path}`
-}
-
-/** A key as an S3 request path: each segment URI-encoded the way S3 expects (RFC 3986). */
-export function keyToUri(key: string): string {
-  return `/${key.split('/').map(encodeSegment).join('/')}`
-}
-
-/** The inverse of `keyToUri`, for a uri this module wrote. */
-export function uriToKey(uri: string): string | undefined {
-  try {
-    return uri.slice(1).split('/').map(decodeURIComponent).join('/')
-  } catch {
-    return undefined
-  }
-}
-
-function encodeSegment(segment: string): string {
-  return encodeURIComponent(segment).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 }

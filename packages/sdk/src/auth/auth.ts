@@ -13,10 +13,10 @@ import { COGNITO_DEFAULT_PASSWORD_POLICY, type WhimsyConfig } from '../config.js
 import { WhimsyError } from '../errors.js'
 import type { SessionStorage } from '../storage.js'
 import { type CognitoCall, cognitoClient } from './cognito-api.js'
-import type { ScopedCredentials } from './credentials.js'
 import { callOptions, checkCode, checkEmail, checkPassword, checkUsername } from './inputs.js'
 import { describePasswordPolicy } from './password-policy.js'
 import { notSignedIn, type Session } from './session.js'
+import { registerSession } from './session-access.js'
 import { proveIdentity } from './sign-in.js'
 import { claimsOf } from './tokens.js'
 import type { AuthCallOptions, AuthChange, AuthDependencies, WhimsyUser } from './types.js'
@@ -44,6 +44,24 @@ export class Auth {
     this.session = deps.session
     this.call = deps.call ?? cognitoClient(deps.config)
     this.ready = this.restore()
+    // The plumbing stays off the public object (session-access.ts): a page's scripts cannot
+    // take the credentials or rename the user through `whimsy.auth`.
+    registerSession(this, {
+      credentials: () => this.session.credentials(),
+      refreshCredentials: () => this.session.refreshCredentials(),
+      credentialProvider: () => this.session.credentialProvider(),
+      withCredentials: (call) => this.session.withCredentials(call),
+      idToken: () => this.session.idToken().catch((e) => this.fail(e)),
+      update: (fields) => {
+        if (!this.current) return
+        this.setUser({ ...this.current, ...fields }, 'updated')
+        this.storage.setItem(this.userKey(), JSON.stringify(this.current))
+      },
+      sessionLost: () => {
+        this.storage.removeItem(this.userKey())
+        if (this.current) this.setUser(null, 'sessionLost')
+      },
+    })
   }
 
   /** The signed-in user, or `null`. */
@@ -254,47 +272,6 @@ export class Auth {
     await this.call('DeleteUser', { AccessToken: proven.tokens.accessToken }, { signal }).catch((e) => this.fail(e))
     this.forget()
     this.setUser(null, 'signOut')
-  }
-
-  // ————— the session's plumbing, for the SDK's own modules and its tests; not part of the
-  // published API (stripped from the types apps see) —————
-
-  /** @internal The current credentials, for the SDK's AWS clients. */
-  credentials(): Promise<ScopedCredentials> {
-    return this.session.credentials()
-  }
-
-  /** @internal New credentials now (for work that must outlive the current ones, like share links). */
-  refreshCredentials(): Promise<ScopedCredentials> {
-    return this.session.refreshCredentials()
-  }
-
-  /** @internal An AWS SDK credential provider backed by this session. */
-  credentialProvider() {
-    return this.session.credentialProvider()
-  }
-
-  /** @internal Runs `call` with the session's credentials, once more with fresh ones if the server says they expired. */
-  withCredentials<T>(call: (credentials: ScopedCredentials) => Promise<T>): Promise<T> {
-    return this.session.withCredentials(call)
-  }
-
-  /** @internal The current ID token (refreshed when needed), for the trusted functions (handles, erase). */
-  idToken(): Promise<string> {
-    return this.session.idToken().catch((e) => this.fail(e))
-  }
-
-  /** @internal Updates fields of the signed-in user (the SDK's sites module sets the handle it claimed). */
-  update(fields: Partial<Pick<WhimsyUser, 'handle'>>): void {
-    if (!this.current) return
-    this.setUser({ ...this.current, ...fields }, 'updated')
-    this.storage.setItem(this.userKey(), JSON.stringify(this.current))
-  }
-
-  /** @internal The session ended under us: say so to every listener. */
-  sessionLost(): void {
-    this.storage.removeItem(this.userKey())
-    if (this.current) this.setUser(null, 'sessionLost')
   }
 
   // ————— internals —————

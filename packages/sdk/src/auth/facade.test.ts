@@ -5,8 +5,9 @@
 import { describe, expect, it } from 'vitest'
 import type { WhimsyConfig } from '../config.js'
 import { memoryStorage } from '../storage.js'
-import type { Auth } from './auth.js'
-import { authFacade } from './facade.js'
+import { type Auth, Auth as AuthClass } from './auth.js'
+import { AUTH_METHODS, authFacade } from './facade.js'
+import { sessionOf } from './session-access.js'
 
 const config = { userPoolClientId: 'client1' } as WhimsyConfig
 const offline = () => Promise.reject(new TypeError('Failed to fetch dynamically imported module'))
@@ -20,9 +21,9 @@ describe('auth before its code loads', () => {
     })
     expect(auth.user).toBeNull()
     expect(await auth.ready).toBeNull()
-    await expect(auth.credentials()).rejects.toMatchObject({ code: 'NotSignedIn' })
-    await expect(auth.withCredentials(async () => 1)).rejects.toMatchObject({ code: 'NotSignedIn' })
-    await expect(auth.idToken()).rejects.toMatchObject({ code: 'NotSignedIn' })
+    await expect(sessionOf(auth).credentials()).rejects.toMatchObject({ code: 'NotSignedIn' })
+    await expect(sessionOf(auth).withCredentials(async () => 1)).rejects.toMatchObject({ code: 'NotSignedIn' })
+    await expect(sessionOf(auth).idToken()).rejects.toMatchObject({ code: 'NotSignedIn' })
     expect(() => auth.onChange('x' as never)).toThrow(/listener/)
     expect(loads).toBe(0)
   })
@@ -38,5 +39,9 @@ describe('auth before its code loads', () => {
     expect(await auth.ready).toBeNull()
     await expect(auth.signIn({ username: 'daniel', password: 'x' })).rejects.toMatchObject({ code: 'Network' })
     expect(loads).toBe(2)
+  })
+
+  it('forwards exactly the account calls: each one is a method of Auth', () => {
+    for (const name of AUTH_METHODS) expect(typeof (AuthClass.prototype as unknown as Record<string, unknown>)[name], name).toBe('function')
   })
 })

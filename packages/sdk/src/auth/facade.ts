@@ -4,9 +4,11 @@
  * to restore, else on the first call that needs them. A signed-out page loads neither until
  * someone signs in or up.
  *
- * Answered here without loading: `user`, `ready`, `onChange`, `update`, `credentialProvider`,
- * and the credential calls while no session can exist (they reject with `NotSignedIn`, as the
- * loaded code would). Everything else is forwarded (see lazy-noun.ts).
+ * Answered here without loading: `user`, `ready`, `onChange`. The account calls in
+ * AUTH_METHODS are forwarded (see lazy-noun.ts); nothing else is a member. The session's
+ * plumbing (credentials, ID token, handle updates) is registered in session-access.ts, where
+ * the credential calls reject with `NotSignedIn` while no session can exist, as the loaded
+ * code would.
  */
 import { checkArgument, is } from '../args.js'
 import type { WhimsyConfig } from '../config.js'
@@ -15,6 +17,7 @@ import { lazyNoun } from '../lazy-noun.js'
 import type { SessionStorage } from '../storage.js'
 import type { Auth, AuthChange, WhimsyUser } from './auth.js'
 import type { ScopedCredentials } from './credentials.js'
+import { registerSession, sessionOf } from './session-access.js'
 
 type Listener = (user: WhimsyUser | null, change: AuthChange) => void
 
@@ -56,31 +59,55 @@ export function authFacade(config: WhimsyConfig, storage: SessionStorage, load: 
       return method(await loadAuth(), ...args)
     }
 
-  return lazyNoun<Auth>('auth', loadAuth, () => ({
-    get user(): WhimsyUser | null {
-      return impl?.user ?? null
+  const facade = lazyNoun<Auth>(
+    'auth',
+    loadAuth,
+    () => ({
+      get user(): WhimsyUser | null {
+        return impl?.user ?? null
+      },
+      ready,
+      onChange(listener: Listener): () => void {
+        checkArgument('auth.onChange', 'listener', listener, is.function)
+        listeners.set(listener, impl?.onChange(listener))
+        return () => {
+          listeners.get(listener)?.()
+          listeners.delete(listener)
+        }
+      },
+    }),
+    AUTH_METHODS,
+  )
+  // The plumbing, answered here as `Auth`'s own is once loaded, but reachable only through
+  // session-access.ts: never a member of `whimsy.auth`.
+  const provider = (async () => sessionOf(await loadAuth()).credentialProvider()()) as (() => Promise<ScopedCredentials>) & { memoized?: boolean }
+  // As CredentialCache.provider(): AWS clients ask on every call, so refreshes reach them.
+  provider.memoized = true
+  registerSession(facade, {
+    credentials: whileSignedOut(async (auth) => sessionOf(auth).credentials()),
+    refreshCredentials: whileSignedOut(async (auth) => sessionOf(auth).refreshCredentials()),
+    withCredentials: whileSignedOut(<T>(auth: Auth, call: (credentials: ScopedCredentials) => Promise<T>) => sessionOf(auth).withCredentials(call)),
+    idToken: whileSignedOut(async (auth) => sessionOf(auth).idToken()),
+    credentialProvider: () => provider,
+    update: (fields) => {
+      if (impl) sessionOf(impl).update(fields)
     },
-    ready,
-    onChange(listener: Listener): () => void {
-      checkArgument('auth.onChange', 'listener', listener, is.function)
-      listeners.set(listener, impl?.onChange(listener))
-      return () => {
-        listeners.get(listener)?.()
-        listeners.delete(listener)
-      }
+    sessionLost: () => {
+      if (impl) sessionOf(impl).sessionLost()
     },
-    update(fields: Partial<Pick<WhimsyUser, 'handle'>>): void {
-      impl?.update(fields)
-    },
-    credentialProvider() {
-      const provider = (async () => (await loadAuth()).credentialProvider()()) as (() => Promise<ScopedCredentials>) & { memoized?: boolean }
-      // As CredentialCache.provider(): AWS clients ask on every call, so refreshes reach them.
-      provider.memoized = true
-      return provider
-    },
-    credentials: whileSignedOut((auth) => auth.credentials()),
-    refreshCredentials: whileSignedOut((auth) => auth.refreshCredentials()),
-    withCredentials: whileSignedOut(<T>(auth: Auth, call: (credentials: ScopedCredentials) => Promise<T>) => auth.withCredentials(call)),
-    idToken: whileSignedOut((auth) => auth.idToken()),
-  }))
+  })
+  return facade
 }
+
+/** What `whimsy.auth` forwards to the loaded `Auth` (facade.test.ts checks each one is a method there). */
+export const AUTH_METHODS: ReadonlySet<string> = new Set([
+  'signUp',
+  'confirmSignUp',
+  'resendCode',
+  'signIn',
+  'signOut',
+  'forgotPassword',
+  'confirmNewPassword',
+  'changePassword',
+  'deleteAccount',
+])

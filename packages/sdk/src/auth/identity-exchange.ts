@@ -3,6 +3,7 @@
  * direct JSON calls (transport/identity-pool.ts). Loaded with the sign-in code (facade.ts),
  * never by a signed-out page.
  */
+import { userPoolLogins } from '@whimsy/sites/identity-provider'
 import type { WhimsyConfig } from '../config.js'
 import { credentialsForIdentity } from '../transport/identity-pool.js'
 import type { ScopedCredentials } from './credentials.js'
@@ -12,6 +13,6 @@ export async function exchangeToken(config: WhimsyConfig, idToken: string): Prom
     region: config.region,
     endpoint: config.endpoints?.cognitoIdentity,
     identityPoolId: config.identityPoolId,
-    logins: { [`cognito-idp.${config.region}.amazonaws.com/${config.userPoolId}`]: idToken },
+    logins: userPoolLogins(config.region, config.userPoolId, idToken),
   })
 }

@@ -4,6 +4,8 @@
  * `fetchSite`.
  */
 import { checkHandle } from '@whimsy/sites/handles'
+// The proxy's own encoding, so the address the SDK hands out is the one the proxy resolves.
+import { encodePath } from '@whimsy/sites/key-uris'
 import type { WhimsyConfig } from '../config.js'
 import { WhimsyError } from '../errors.js'
 
@@ -21,14 +23,6 @@ export function objectUrl(config: WhimsyConfig, key: string): string {
   const endpoint = config.endpoints?.s3
   if (endpoint) return config.s3ForcePathStyle ? `${endpoint}/${config.bucket}${encoded}` : `${endpoint.replace('://', `://${config.bucket}.`)}${encoded}`
   return `https://${config.bucket}.s3.${config.region}.amazonaws.com${encoded}`
-}
-
-/** Percent-encodes each segment of a path, keeping the slashes. */
-export function encodePath(path: string): string {
-  return path
-    .split('/')
-    .map((segment) => encodeURIComponent(segment))
-    .join('/')
 }
 
 /**
