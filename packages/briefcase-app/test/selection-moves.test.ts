@@ -3,7 +3,7 @@
  * range and Ctrl-click toggles a row, "Move to…" walks into a nested folder and moves the whole
  * selection there, dragging a row onto a breadcrumb moves it up, a file downloads as itself, and
  * an upload whose name exists is replaced or skipped as the user chose, and a move that stops
- * half-way says how far it got and is finished by running it again.
+ * half-way says how far it got and is finished by running it again; publishing can move a file.
  */
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3'
 import type { Browser, Page, Route } from 'playwright-core'
@@ -172,6 +172,17 @@ describe('Briefcase selection and moves', () => {
     await row(page, 'fresh.txt').waitFor()
     expect(await read('/kept.txt')).toBe('left alone')
     expect(await read('/kept (2).txt')).toBeUndefined()
+    expectNoErrors(app)
+  })
+
+  it('publishes by moving: the file leaves its folder for /public', async () => {
+    await row(page, 'kept.txt').click()
+    await page.keyboard.press('p')
+    await page.getByRole('dialog', { name: 'Publish to your site' }).getByRole('button', { name: 'Move to public' }).click()
+    await row(page, 'public').waitFor()
+    await expect.poll(() => row(page, 'kept.txt').count()).toBe(0)
+    expect(await read('/public/kept.txt')).toBe('left alone')
+    expect(await read('/kept.txt')).toBeUndefined()
     expectNoErrors(app)
   })
 })
