@@ -24,14 +24,20 @@ export const operation = signal<Operation | undefined>(undefined)
 async function tracked(label: string, work: (onProgress: (p: { loaded: number; total?: number }) => void) => Promise<void>): Promise<boolean> {
   operation.value = { label, loaded: 0 }
   let last: { loaded: number; total?: number } = { loaded: 0 }
+  let settled = false
   try {
     await work((p) => {
+      // A folder transfer rejects on its first failure while other items are still in flight;
+      // their late progress must not overwrite the "did not finish" message.
+      if (settled) return
       last = p
       operation.value = { label, loaded: p.loaded, total: p.total }
     })
+    settled = true
     operation.value = undefined
     return true
   } catch (e) {
+    settled = true
     const why = e instanceof Error ? e.message : String(e)
     const where = last.total ? ` It stopped after ${last.loaded} of ${last.total} items; run it again to finish.` : ''
     operation.value = { label, loaded: last.loaded, total: last.total, error: `${label} did not finish: ${why}${where}` }
