@@ -85,7 +85,14 @@ export async function rows(options: BenchOptions): Promise<BenchRow[]> {
         ? `of which awaiting fs.listPage in the page (network, signing, XML; the app's rendering overlaps it): ${Math.round(median(app.sdk))} ms`
         : undefined
       out.push(
-        row(`Briefcase: the whole ${label}-file listing in Chromium vs the SDK listing it in Node`, median(app.all), median(raw.all), 'ms', roundsOf(n), sdkNote),
+        row(
+          `Briefcase: the whole ${label}-file listing in Chromium vs the SDK listing it in Node`,
+          median(app.all),
+          median(raw.all),
+          'ms',
+          roundsOf(n),
+          sdkNote,
+        ),
       )
     }
   } finally {
