@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto'
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, type Server } from 'node:http'
 import { join, resolve } from 'node:path'
-import { type ChangeInput, ChangeLogWriter, changeOfKvWrite, changeOfS3Record } from '@whimsy/change-feed'
+import { ChangeLogWriter, changeOfKvWrite, changeOfS3Record } from '@whimsy/change-feed'
 import { authenticatedRolePolicy, changeFeedReaderPolicy, type PolicyDocument, publicReadBucketPolicy } from '@whimsy/infra/policies'
 import type { WhimsyConfig } from '@whimsy/sdk/config'
 import { createAppServer, prepareApp } from './app-server.js'
@@ -20,6 +20,7 @@ import { CredentialMint } from './credentials.js'
 import { type EmulatorHeaders, UPSTREAM_HEADER } from './emulator-access.js'
 import type { EmulatorKind } from './emulators/emulators.js'
 import { superviseEmulator } from './emulators/supervisor.js'
+import { createFeedQueue } from './feed-queue.js'
 import { createFrontDoor } from './front-door.js'
 import { createAuthorizer, createGatewayHandler } from './gateway.js'
 import { createLocalHandles } from './handle-registry.js'
@@ -268,45 +269,7 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       deleteExpired: true,
       onAppended: (identityId, head) => channel.ring(identityId, head),
     })
-    // Changes that arrive together (a burst of uploads) go to the writer as one batch, as a
-    // Lambda gets a batch of records: one counter increment and batch writes per batch. One
-    // append runs at a time; what arrives meanwhile waits and goes as the next batch, so writes
-    // faster than appends cost a few DynamoDB calls a batch, not ~6 a change (issue 17).
-    const BATCH_LIMIT = 1000
-    const queued: ChangeInput[] = []
-    let inFlight: Promise<void> | undefined
-    let scheduled = false
-    const flush = () => {
-      scheduled = false
-      if (inFlight || queued.length === 0) return
-      const batch = queued.splice(0, BATCH_LIMIT)
-      inFlight = writer
-        .append(batch)
-        .then(
-          () => undefined,
-          (e: unknown) => log(`[change feed] an append failed: ${String(e)}`),
-        )
-        .finally(() => {
-          inFlight = undefined
-          flush()
-        })
-    }
-    const feed = (changes: ChangeInput[]) => {
-      if (changes.length === 0) return
-      queued.push(...changes)
-      if (!inFlight && !scheduled) {
-        scheduled = true
-        setImmediate(flush)
-      }
-    }
-    /** Resolves once every change fed so far is appended (or its append failed and was logged). */
-    const drainFeed = async (): Promise<void> => {
-      for (;;) {
-        if (inFlight) await inFlight
-        else if (queued.length > 0) flush()
-        else return
-      }
-    }
+    const { feed, drain: drainFeed } = createFeedQueue(writer, log)
     // What the erase just deleted is still on its way to the log: let it land, then erase the log.
     const eraseFeedOf = async (identityId: string): Promise<void> => {
       await drainFeed()
@@ -403,11 +366,12 @@ export async function startLocalCloud(options: LocalCloudOptions = {}): Promise<
       eraseChangeLog: (identityId) => writer.erase(identityId),
       async stop() {
         stopFeed()
-        if (queued.length > 0) flush()
+        // Appends under way (and what is queued, started now) finish before dynalite stops: an
+        // acknowledged write is logged.
+        const draining = drainFeed()
         channel.close()
         await Promise.all(servers.map(close))
-        // Appends under way finish before dynalite stops: an acknowledged write is logged.
-        await drainFeed()
+        await draining
         feedDdb.destroy()
         await Promise.all(emulators.map((e) => e.stop()))
         await s3.close()
